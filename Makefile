@@ -1,0 +1,43 @@
+# Runtime: an OCI runtime, drop-in for runc, one native-AOT binary.
+# `make run-example` builds everything and runs bundles/busybox; `make test` runs every test.
+
+SHELL := /bin/bash
+DOTNET ?= dotnet
+OUT := out
+BIN := $(OUT)/runtime
+REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+SRC := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.c' -o -name '*.h') Directory.Build.props
+TEST_FLAGS ?=
+ROOT_EXAMPLE ?= /run/runtime-example
+
+.PHONY: all build bundles run-example test test-unit test-spec test-cgroup2 bench clean
+
+all: build bundles
+
+build: $(BIN)
+
+$(BIN): $(SRC)
+	$(DOTNET) publish src/Runtime -c Release -o $(OUT) -p:SourceRevisionId=$(REV) -nologo -v:q -clp:ErrorsOnly
+	@rm -f $(OUT)/*.dbg
+
+# The busybox rootfs is made from Debian's busybox-static, never committed.
+bundles: bundles/busybox/rootfs/bin/busybox
+
+bundles/busybox/rootfs/bin/busybox: bundles/make-rootfs.sh
+	bash bundles/make-rootfs.sh bundles/busybox/rootfs
+
+run-example: build bundles
+	$(BIN) --root $(ROOT_EXAMPLE) run --bundle bundles/busybox example-$$$$
+
+test: build bundles
+	bash tests/run-all.sh $(TEST_FLAGS)
+
+test-unit: build
+	bash tests/run-all.sh --unit $(TEST_FLAGS)
+
+test-spec: build bundles
+	bash tests/run-all.sh --spec $(TEST_FLAGS)
+
+clean:
+	rm -rf $(OUT) bundles/busybox/rootfs
+	find . -name bin -o -name obj | grep -E '/(bin|obj)$$' | xargs rm -rf
