@@ -1,10 +1,44 @@
+using System.Text.Json;
+using Runtime.Process;
+using Runtime.Spec;
+
 namespace Runtime.Init;
 
+/// <summary>
+/// Managed init: runs inside the container's namespaces after the constructor stage. Reads the
+/// config and options from the init socket and sets up the container (or an exec'd process).
+/// Any failure goes back to the parent as one message naming the stage and field, and we exit.
+/// </summary>
 internal static class InitMain
 {
     public static int Run(int initPipe)
     {
-        Console.Error.WriteLine("runtime init: not implemented yet");
-        return 1;
+        using var channel = new InitChannel(initPipe);
+        try
+        {
+            var spec = JsonSerializer.Deserialize(channel.Expect(InitMessage.Config, "init: waiting for config"), SpecJsonContext.Default.Spec)
+                       ?? throw new RuntimeException("init: empty config");
+            var options = JsonSerializer.Deserialize(channel.Expect(InitMessage.Options, "init: waiting for options"), InitJsonContext.Default.InitOptions)
+                          ?? throw new RuntimeException("init: empty options");
+            byte[]? seccomp = options.HasSeccomp ? channel.Expect(InitMessage.Seccomp, "init: waiting for seccomp filter") : null;
+            if (options.Mode == "exec")
+                ExecInit.Run(channel, spec, options, seccomp);
+            else
+                ContainerInit.Run(channel, spec, options, seccomp);
+            return 0; // not reached: both exec the user's program
+        }
+        catch (Exception e)
+        {
+            var msg = e is RuntimeException or Linux.SyscallException ? e.Message : $"init: {e.GetType().Name}: {e.Message}";
+            try
+            {
+                channel.Send(InitMessage.Error, msg);
+            }
+            catch (Exception)
+            {
+                Console.Error.WriteLine($"runtime init: {msg}");
+            }
+            return 1;
+        }
     }
 }

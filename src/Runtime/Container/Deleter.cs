@@ -1,0 +1,75 @@
+using Runtime.Hooks;
+using Runtime.Linux;
+using Runtime.Process;
+using Runtime.Spec;
+using Runtime.State;
+
+namespace Runtime.Container;
+
+/// <summary>`delete`: removes a stopped container (or, with --force, kills it first and waits for it
+/// through a pidfd: no fixed sleep), then runs poststop hooks.</summary>
+internal static unsafe class Deleter
+{
+    public static void Delete(string root, string id, bool force)
+    {
+        var store = new StateStore(root);
+        ContainerDir dir;
+        try
+        {
+            dir = store.Open(id);
+        }
+        catch (RuntimeException e) when (force && e.Message == "container does not exist")
+        {
+            return; // containerd deletes with --force after the container is gone: that is success
+        }
+        using (dir)
+        {
+            var record = dir.Read();
+            var status = ContainerStatus.Of(record, dir);
+            if (status != ContainerStatus.Stopped)
+            {
+                // The spec: deleting a container that is not stopped must fail (runc deletes created ones).
+                if (!force)
+                    throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+                if (record.Pid > 0)
+                    KillAndWait(record);
+            }
+            Destroy(dir, record);
+        }
+    }
+
+    /// <summary>Removes state and runs poststop hooks; hook failures are warnings (all hooks run).</summary>
+    public static void Destroy(ContainerDir dir, ContainerRecord record)
+    {
+        dir.Remove();
+        var state = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Stopped, Annotations = record.Annotations };
+        foreach (var e in HookRunner.RunAllCollectingErrors(record.Poststop, "poststop", state))
+            Logging.Log.Warn(e);
+    }
+
+    private static void KillAndWait(ContainerRecord record)
+    {
+        int pidfd = Libc.PidfdOpen(record.Pid);
+        if (pidfd == -1)
+            return;
+        try
+        {
+            if (!ProcessInfo.IsAlive(record.Pid, record.PidStartTime))
+                return;
+            Libc.PidfdSendSignal(pidfd, Libc.SIGKILL);
+            var pfd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
+            long deadline = Environment.TickCount64 + 10_000;
+            while (Environment.TickCount64 < deadline)
+            {
+                int rc = Libc.Poll(&pfd, 1, (int)(deadline - Environment.TickCount64));
+                if (rc > 0) return;
+                if (rc == -1 && Libc.LastErrno != Errnos.EINTR) break;
+            }
+            throw new RuntimeException($"container init {record.Pid} did not exit within 10s of SIGKILL");
+        }
+        finally
+        {
+            Libc.Close(pidfd);
+        }
+    }
+}

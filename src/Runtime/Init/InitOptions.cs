@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace Runtime.Init;
+
+/// <summary>What the parent tells managed init besides config.json (InitMessage.Options).</summary>
+public sealed class InitOptions
+{
+    /// <summary>"create" sets up a container; "exec" starts one more process in a running one.</summary>
+    public string Mode { get; set; } = "create";
+    public string Id { get; set; } = "";
+    public string Bundle { get; set; } = "";
+    /// <summary>Absolute host path of the rootfs.</summary>
+    public string Rootfs { get; set; } = "";
+    public bool NoPivot { get; set; }
+    public bool NoNewKeyring { get; set; }
+    public int PreserveFds { get; set; }
+    /// <summary>Absolute host path of the exec fifo `start` opens (create only).</summary>
+    public string? FifoPath { get; set; }
+    /// <summary>The process to run for exec (create runs config.json's process).</summary>
+    public Spec.Process? Process { get; set; }
+    public bool HasSeccomp { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(InitOptions))]
+internal sealed partial class InitJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,103 @@
+using Runtime.Linux;
+
+namespace Runtime.Rootfs;
+
+/// <summary>
+/// Paths inside the container's rootfs are resolved through the rootfs directory fd with openat2
+/// RESOLVE_IN_ROOT: symlinks (even ones swapped in while we work, CVE-2021-30465 / CVE-2024-45310)
+/// resolve as if the rootfs were "/", so nothing we create or mount can land outside it.
+/// Mounts then target the resolved fd through /proc/self/fd/N.
+/// </summary>
+internal static class SecurePath
+{
+    private const ulong Resolve = Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS;
+
+    /// <summary>Opens <paramref name="path"/> (absolute inside the rootfs) as an O_PATH fd, or -1 with errno set.</summary>
+    public static int TryOpen(int rootFd, string path, int flags = 0) =>
+        Libc.OpenAt2(rootFd, Relative(path), (ulong)(Libc.O_PATH | Libc.O_CLOEXEC | flags), Resolve);
+
+    public static int Open(int rootFd, string path, string what, int flags = 0)
+    {
+        int fd = TryOpen(rootFd, path, flags);
+        return fd >= 0 ? fd : throw new SyscallException($"{what}: open {path} in the rootfs", Libc.LastErrno);
+    }
+
+    /// <summary>mkdir -p inside the rootfs; returns an O_PATH fd of the directory.</summary>
+    public static int MkdirAll(int rootFd, string path, uint mode, string what)
+    {
+        int fd = TryOpen(rootFd, path, Libc.O_DIRECTORY);
+        if (fd >= 0)
+            return fd;
+        if (Libc.LastErrno == Errnos.ENOTDIR)
+            throw new RuntimeException($"{what}: {path} exists in the rootfs and is not a directory");
+        var parts = Relative(path).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var prefix = "";
+        foreach (var part in parts)
+        {
+            if (part == "..")
+                throw new RuntimeException($"{what}: path {path} must not contain \"..\"");
+            var parent = prefix.Length == 0 ? "/" : prefix;
+            prefix = prefix + "/" + part;
+            int existing = TryOpen(rootFd, prefix, Libc.O_DIRECTORY);
+            if (existing >= 0)
+            {
+                Libc.Close(existing);
+                continue;
+            }
+            int pfd = Open(rootFd, parent, what, Libc.O_DIRECTORY);
+            try
+            {
+                if (Libc.MkdirAt(pfd, part, mode) == -1 && Libc.LastErrno != Errnos.EEXIST)
+                    throw new SyscallException($"{what}: mkdir {prefix} in the rootfs", Libc.LastErrno);
+            }
+            finally
+            {
+                Libc.Close(pfd);
+            }
+        }
+        return Open(rootFd, path, what, Libc.O_DIRECTORY);
+    }
+
+    /// <summary>Creates an empty regular file (a bind-mount target for a file) unless something exists there.</summary>
+    public static int CreateFile(int rootFd, string path, string what)
+    {
+        int fd = TryOpen(rootFd, path);
+        if (fd >= 0)
+            return fd;
+        var dir = Path.GetDirectoryName(path.TrimEnd('/')) ?? "/";
+        var name = Path.GetFileName(path.TrimEnd('/'));
+        int dfd = MkdirAll(rootFd, dir, 0x1ed, what);
+        try
+        {
+            // The parent was resolved in the root; the name is a single component created without following links.
+            int reopened = Libc.Check(Libc.OpenAt2(dfd, ".", (ulong)(Libc.O_DIRECTORY | Libc.O_CLOEXEC | Libc.O_RDONLY), 0), $"{what}: reopen {dir}");
+            try
+            {
+                int f = Libc.OpenAt(reopened, name, Libc.O_CREAT | Libc.O_WRONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0x1a4);
+                if (f == -1 && Libc.LastErrno != Errnos.EEXIST)
+                    throw new SyscallException($"{what}: create {path} in the rootfs", Libc.LastErrno);
+                if (f >= 0) Libc.Close(f);
+            }
+            finally
+            {
+                Libc.Close(reopened);
+            }
+        }
+        finally
+        {
+            Libc.Close(dfd);
+        }
+        return Open(rootFd, path, what);
+    }
+
+    /// <summary>The /proc/self/fd path that mount(2) follows to the resolved inode.</summary>
+    public static string FdPath(int fd) => $"/proc/self/fd/{fd}";
+
+    public static bool IsDirectory(int fd) => Libc.Fstat(fd, out var st) == 0 && (st.Mode & Libc.S_IFMT) == Libc.S_IFDIR;
+
+    private static string Relative(string path)
+    {
+        var p = path.TrimStart('/');
+        return p.Length == 0 ? "." : p;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+using Runtime.Spec;
+
+namespace Runtime.State;
+
+/// <summary>What the runtime remembers about a container between commands (state.json in its state
+/// directory). The live status is not stored: it is derived from the init process and the exec fifo.</summary>
+public sealed class ContainerRecord
+{
+    public string Id { get; set; } = "";
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    /// <summary>Host pid of the container's init; 0 while creating.</summary>
+    public int Pid { get; set; }
+    /// <summary>Start time of the init (field 22 of /proc/pid/stat), so a reused pid never reads as alive.</summary>
+    public ulong PidStartTime { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public string Owner { get; set; } = "";
+    public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>Hooks run after create returns: poststart by `start`, poststop by `delete`.</summary>
+    public List<Hook>? Poststart { get; set; }
+    public List<Hook>? Poststop { get; set; }
+    /// <summary>Cgroup directories per hierarchy, so later commands reopen them without re-resolving.</summary>
+    public Dictionary<string, string>? CgroupPaths { get; set; }
+    /// <summary>True when the container has its own pid namespace: killing init then kills everything.</summary>
+    public bool PrivatePidNamespace { get; set; }
+    /// <summary>Paths of the namespaces the container's init lives in (for exec).</summary>
+    public List<string>? NamespaceTypes { get; set; }
+    public bool Started { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ContainerRecord))]
+internal sealed partial class StateJsonContext : JsonSerializerContext
+{
+}
