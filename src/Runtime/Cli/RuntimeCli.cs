@@ -33,6 +33,15 @@ internal static class RuntimeCli
                     var bundle = Opt("--bundle") ?? "."; var detach = Flag("--detach"); var keep = Flag("--keep");
                     return Runner.Run(new CreateRequest(root, rest[0], bundle), detach, keep, false);
                 }
+                case "exec":
+                {
+                    var detach = Flag("-d"); var procFile = Opt("--process"); var tty = Flag("-t"); var sock = Opt("--console-socket");
+                    var id = rest[0];
+                    Spec.Process proc;
+                    if (procFile != null) proc = JsonSerializer.Deserialize(File.ReadAllBytes(procFile), SpecJsonContext.Default.Process)!;
+                    else { using var d = new State.StateStore(root).Open(id); proc = ExecProcess.FromBundle(d.Read().Bundle, new ExecOverrides(rest.Skip(1).ToList(), Tty: tty)); }
+                    return Executor.Exec(new ExecRequest(root, id, proc, detach, ConsoleSocket: sock));
+                }
                 case "start": Starter.Start(root, rest[0]); return 0;
                 case "state":
                     Console.WriteLine(JsonSerializer.Serialize(StateQuery.Get(root, rest[0]), SpecIndentedJsonContext.Default.ContainerStateView));

@@ -21,8 +21,6 @@ internal static class Creator
         ContainerId.Validate(r.Id);
         var (spec, configBytes, bundle) = ConfigFile.Load(r.Bundle);
         var process = spec.Process ?? throw new RuntimeException("config.json: process: required to create a container");
-        if (process.Terminal && string.IsNullOrEmpty(r.ConsoleSocket))
-            throw new RuntimeException("cannot allocate tty if runtime will detach without setting console socket");
         var rootfs = spec.Root?.Path is { Length: > 0 } rp
             ? Path.GetFullPath(Path.IsPathRooted(rp) ? rp : Path.Combine(bundle, rp))
             : throw new RuntimeException("config.json: root.path: required");
@@ -31,6 +29,7 @@ internal static class Creator
         var bootstrap = NamespacePlan.ForCreate(spec);
         int preserve = r.PreserveFds + ListenFds();
 
+        using var console = ConsoleSocket.Connect(r.ConsoleSocket, process.Terminal, preserve);
         var store = new StateStore(r.Root);
         using var dir = store.CreateNew(r.Id);
         InitProcess? init = null;
@@ -49,12 +48,14 @@ internal static class Creator
             Libc.Check(Libc.Chmod(fifo, 0x192 /* 0622 */), $"chmod {fifo}");
 
             init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
+            console?.Dispose(); // the init has its copy
             if (process.OomScoreAdj is { } adj)
                 WriteOomScoreAdj(init.Pid, adj);
             var options = new InitOptions
             {
                 Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
                 NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve, FifoPath = fifo,
+                ConsoleSocketFd = console?.Fd ?? -1,
             };
             init.Channel.Send(InitMessage.Config, configBytes);
             init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));

@@ -41,6 +41,8 @@ internal static unsafe class ContainerInit
             PivotRoot.MoveAndChroot(o.Rootfs);
         else
             PivotRoot.Pivot(o.Rootfs);
+        if (process.Terminal)
+            Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: true);
         RootfsBuilder.Finish(spec);
 
         SetHostnames(spec);

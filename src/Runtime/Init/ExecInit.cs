@@ -16,6 +16,11 @@ internal static class ExecInit
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
             Libc.Umask(umask);
+        if (process.Terminal)
+        {
+            Libc.Setsid(); // a new session, so the pty can become our controlling terminal
+            Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
+        }
         ProcessSetup.EnterCwd(process.Cwd);
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);

@@ -19,6 +19,8 @@ public sealed class InitOptions
     /// <summary>The process to run for exec (create runs config.json's process).</summary>
     public Spec.Process? Process { get; set; }
     public bool HasSeccomp { get; set; }
+    /// <summary>Inherited fd of the connected console socket when process.terminal is set, else -1.</summary>
+    public int ConsoleSocketFd { get; set; } = -1;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
