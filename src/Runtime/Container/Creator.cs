@@ -46,19 +46,21 @@ internal static class Creator
             Libc.Check(Libc.MkfifoAt(dir.Fd, ContainerDir.ExecFifo, 0x180), $"mkfifo {fifo}");
             // Writable by the container's user, whoever that is: init opens it after dropping root.
             Libc.Check(Libc.Chmod(fifo, 0x192 /* 0622 */), $"chmod {fifo}");
-
-            init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
-            console?.Dispose(); // the init has its copy
+            using (var fifoFd = OpenInherited(fifo, preserve))
+            {
+                var options = new InitOptions
+                {
+                    Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
+                    NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve,
+                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd,
+                };
+                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
+                init.Channel.Send(InitMessage.Config, configBytes);
+                init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
+            }
+            console?.Dispose(); // the init has its own copies of the inherited fds now
             if (process.OomScoreAdj is { } adj)
                 WriteOomScoreAdj(init.Pid, adj);
-            var options = new InitOptions
-            {
-                Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
-                NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve, FifoPath = fifo,
-                ConsoleSocketFd = console?.Fd ?? -1,
-            };
-            init.Channel.Send(InitMessage.Config, configBytes);
-            init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
 
             record.Pid = init.Pid;
             record.PidStartTime = ProcessInfo.StartTime(init.Pid) ?? 0;
@@ -117,6 +119,20 @@ internal static class Creator
                 default:
                     throw new RuntimeException($"init channel: unexpected message {msg.Type}");
             }
+        }
+    }
+
+    /// <summary>An O_PATH fd of the fifo for the init: the init may not be able to reach the state directory.</summary>
+    private static InheritedFd OpenInherited(string path, int preserve)
+    {
+        int fd = Libc.Check(Libc.Open(path, Libc.O_PATH | Libc.O_CLOEXEC, 0), $"open {path}");
+        try
+        {
+            return new InheritedFd(fd, preserve, "exec fifo");
+        }
+        finally
+        {
+            Libc.Close(fd);
         }
     }
 
