@@ -24,8 +24,8 @@ internal static class RuntimeCli
                 case "--version": Console.Out.Write(VersionInfo.Text); return 0;
                 case "create":
                 {
-                    var bundle = Opt("--bundle") ?? "."; var pidFile = Opt("--pid-file");
-                    Creator.Create(new CreateRequest(root, rest[0], bundle, PidFile: pidFile));
+                    var bundle = Opt("--bundle") ?? "."; var pidFile = Opt("--pid-file"); var cs = Opt("--console-socket");
+                    Creator.Create(new CreateRequest(root, rest[0], bundle, ConsoleSocket: cs, PidFile: pidFile));
                     return 0;
                 }
                 case "run":
