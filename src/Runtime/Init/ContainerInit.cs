@@ -55,6 +55,9 @@ internal static unsafe class ContainerInit
         }
 
         ProcessSetup.SetRlimits(process.Rlimits);
+        ProcessAttributes.SetScheduler(process.Scheduler);
+        ProcessAttributes.SetIoPriority(process.IoPriority);
+        ProcessAttributes.SetPersonality(spec.Linux?.Personality);
         ProcessSetup.JoinSessionKeyring(o.Id, o.NoNewKeyring);
         ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);

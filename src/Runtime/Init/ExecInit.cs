@@ -12,6 +12,8 @@ internal static class ExecInit
     {
         var process = o.Process ?? throw new RuntimeException("exec: no process given");
         ProcessSetup.SetRlimits(process.Rlimits);
+        ProcessAttributes.SetScheduler(process.Scheduler);
+        ProcessAttributes.SetIoPriority(process.IoPriority);
         ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
