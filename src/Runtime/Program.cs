@@ -1,5 +1,7 @@
 using Runtime.Linux;
 
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace Runtime;
 
 internal static class Program

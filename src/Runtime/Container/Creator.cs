@@ -11,7 +11,7 @@ using Runtime.State;
 namespace Runtime.Container;
 
 internal sealed record CreateRequest(string Root, string Id, string Bundle, string? ConsoleSocket = null,
-    string? PidFile = null, bool NoPivot = false, bool NoNewKeyring = false, int PreserveFds = 0);
+    string? PidFile = null, bool NoPivot = false, bool NoNewKeyring = false, int PreserveFds = 0, int ProxySocket = -1);
 
 /// <summary>`create`: a container whose init waits, fully set up, for `start`.</summary>
 internal static class Creator
@@ -29,7 +29,7 @@ internal static class Creator
         var bootstrap = NamespacePlan.ForCreate(spec);
         int preserve = r.PreserveFds + ListenFds();
 
-        using var console = ConsoleSocket.Connect(r.ConsoleSocket, process.Terminal, preserve);
+        using var console = ConsoleSocket.Connect(r.ConsoleSocket, process.Terminal, preserve, r.ProxySocket);
         var store = new StateStore(r.Root);
         using var dir = store.CreateNew(r.Id);
         InitProcess? init = null;
@@ -37,7 +37,7 @@ internal static class Creator
         {
             Id = r.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTimeOffset.Now, Owner = OwnerName(),
             Annotations = spec.Annotations, Poststart = spec.Hooks?.Poststart, Poststop = spec.Hooks?.Poststop,
-            PrivatePidNamespace = NamespacePlan.Creates(spec, "pid"),
+            PrivatePidNamespace = NamespacePlan.Creates(spec, "pid"), Terminal = process.Terminal,
         };
         try
         {

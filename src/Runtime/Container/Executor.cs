@@ -4,6 +4,7 @@ using Runtime.Linux;
 using Runtime.Namespaces;
 using Runtime.Process;
 using Runtime.State;
+using Runtime.Terminal;
 
 namespace Runtime.Container;
 
@@ -15,9 +16,10 @@ internal sealed record ExecRequest(string Root, string Id, Spec.Process Process,
 /// a foreground exec never blocks `delete`.</summary>
 internal static class Executor
 {
+
     public static int Exec(ExecRequest r)
     {
-        int pid;
+        int pid, proxyEnd;
         int initPidfd;
         ContainerRecord record;
         using (var dir = new StateStore(r.Root).Open(r.Id))
@@ -38,7 +40,7 @@ internal static class Executor
             {
                 if (!r.Detach)
                     Libc.Check(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
-                pid = StartProcess(r, record);
+                (pid, proxyEnd) = StartProcess(r, record);
             }
             finally
             {
@@ -49,13 +51,22 @@ internal static class Executor
             PidFile.Write(r.PidFile, pid);
         if (r.Detach)
             return 0;
-        return Foreground.Wait(pid, sig => Libc.Kill(pid, sig));
+        using var proxy = proxyEnd >= 0 ? new TtyProxy(proxyEnd) : null;
+        if (proxyEnd >= 0) Libc.Close(proxyEnd);
+        int code = Foreground.Wait(pid, sig => Libc.Kill(pid, sig));
+        proxy?.Dispose();
+        return code;
     }
 
-    private static int StartProcess(ExecRequest r, ContainerRecord record)
+    /// <returns>The process's host pid, and our end of the terminal socket when we proxy its tty (else -1).</returns>
+    private static (int Pid, int ProxyEnd) StartProcess(ExecRequest r, ContainerRecord record)
     {
         int preserve = r.PreserveFds;
-        using var console = ConsoleSocket.Connect(r.ConsoleSocket, r.Process.Terminal, preserve);
+        int ours = -1, theirs = -1;
+        if (r.Process.Terminal && !r.Detach && string.IsNullOrEmpty(r.ConsoleSocket))
+            (ours, theirs) = ConsoleSocket.Pair();
+        using var console = ConsoleSocket.Connect(r.ConsoleSocket, r.Process.Terminal, preserve, theirs);
+        if (theirs >= 0) Libc.Close(theirs);
         using var init = InitProcess.Start(NamespacePlan.ForExec(record.Pid), preserve, null, null, beforeBootstrap: null);
         try
         {
@@ -67,11 +78,12 @@ internal static class Executor
             init.Channel.Send(InitMessage.Config, "{}"u8);
             init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
             init.Channel.Expect(InitMessage.Exec, "exec");
-            return init.Pid;
+            return (init.Pid, ours);
         }
         catch
         {
             init.Kill();
+            if (ours >= 0) Libc.Close(ours);
             throw;
         }
     }

@@ -1,6 +1,7 @@
 using Runtime.Linux;
 using Runtime.Process;
 using Runtime.State;
+using Runtime.Terminal;
 
 namespace Runtime.Container;
 
@@ -13,7 +14,19 @@ internal static class Runner
     {
         if (!detach && !noSubreaper)
             Libc.Check(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
-        var record = Creator.Create(request);
+        // In the foreground without a console socket, a terminal is proxied through our own stdio.
+        var pair = !detach && string.IsNullOrEmpty(request.ConsoleSocket) ? ConsoleSocket.Pair() : ((int Ours, int Theirs)?)null;
+        ContainerRecord record;
+        try
+        {
+            record = Creator.Create(request with { ProxySocket = pair?.Theirs ?? -1 });
+        }
+        finally
+        {
+            if (pair is { } p) Libc.Close(p.Theirs);
+        }
+        using var proxy = record.Terminal && pair is { } pp ? new TtyProxy(pp.Ours) : null;
+        if (pair is { } po) Libc.Close(po.Ours);
         try
         {
             Starter.Start(request.Root, request.Id);
@@ -27,6 +40,7 @@ internal static class Runner
             return 0;
 
         int exitCode = Foreground.Wait(record.Pid, sig => Killer.SignalInit(record, sig));
+        proxy?.Dispose();
         if (!keep)
             Deleter.Delete(request.Root, request.Id, force: true);
         return exitCode;
