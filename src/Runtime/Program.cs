@@ -1,7 +1,5 @@
 using Runtime.Linux;
 
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace Runtime;
 
 internal static class Program
