@@ -44,10 +44,10 @@ internal static class RuntimeCli
                 }
                 case "start": Starter.Start(root, rest[0]); return 0;
                 case "state":
-                    Console.WriteLine(JsonSerializer.Serialize(StateQuery.Get(root, rest[0]), SpecIndentedJsonContext.Default.ContainerStateView));
+                    Console.Out.Write(StateOutput.State(StateQuery.Get(root, rest[0])));
                     return 0;
                 case "list":
-                    foreach (var v in StateQuery.List(root)) Console.WriteLine($"{v.Id}\t{v.Pid}\t{v.Status}\t{v.Bundle}");
+                    Console.Out.Write(StateOutput.ListTable(StateQuery.List(root), false));
                     return 0;
                 case "kill": { var all = Flag("--all"); Killer.Kill(root, rest[0], rest.Count > 1 ? rest[1] : null, all); return 0; }
                 case "delete": { var force = Flag("--force") | Flag("-f"); Deleter.Delete(root, rest[0], force); return 0; }
