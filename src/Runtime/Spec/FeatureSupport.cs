@@ -34,8 +34,15 @@ public sealed record FeatureSupport
     public IReadOnlyList<string> Hooks { get; init; } =
         ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
 
-    /// <summary>Mount option names the rootfs code understands (features.mountOptions).</summary>
-    public IReadOnlyList<string> MountOptions { get; init; } = Rootfs.MountOptions.KnownNames.ToArray();
+    private IReadOnlyList<string>? _mountOptions;
+
+    /// <summary>Mount option names the rootfs code understands (features.mountOptions); computed when asked,
+    /// so validating a config on the create path does not build it.</summary>
+    public IReadOnlyList<string> MountOptions
+    {
+        get => _mountOptions ??= Rootfs.MountOptions.KnownNames.ToArray();
+        init => _mountOptions = value;
+    }
 
     /// <summary>config.json annotations that change what the runtime does; none today.</summary>
     public IReadOnlyList<string> PotentiallyUnsafeConfigAnnotations { get; init; } = [];

@@ -20,6 +20,8 @@ internal static class JsonErrors
     {
         if (IsBlank(json.Span))
             return new RuntimeException($"{source}: empty file (expected a JSON object)");
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            return InvalidUtf8(source, json.Span);
         JsonDocument doc;
         try
         {
@@ -31,6 +33,21 @@ internal static class JsonErrors
         }
         using (doc)
             return new RuntimeException($"{source}: {TypeMismatch(doc.RootElement, ex.Path, root)}");
+    }
+
+    /// <summary>Bytes that are not UTF-8 (inside a string; the reader refuses them elsewhere): say where they are.</summary>
+    private static RuntimeException InvalidUtf8(string source, ReadOnlySpan<byte> json)
+    {
+        var chars = new char[json.Length];
+        System.Text.Unicode.Utf8.ToUtf16(json, chars, out int valid, out _, replaceInvalidSequences: false);
+        int line = 0, lineStart = 0;
+        for (int i = 0; i < valid; i++)
+            if (json[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        return new RuntimeException($"{source}: invalid UTF-8 at line {line + 1}, column {valid - lineStart + 1} (byte 0x{json[Math.Min(valid, json.Length - 1)]:x2})");
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> json)
@@ -55,7 +72,31 @@ internal static class JsonErrors
         if (offset >= json.Length)
             return at + ": unexpected end of file";
         byte c = json[(int)offset];
+        if (offset == 0 && json.StartsWith((ReadOnlySpan<byte>)[0xef, 0xbb, 0xbf]))
+            return at + ": the file starts with a byte order mark (JSON must be plain UTF-8)";
+        if (c is (byte)'[' or (byte)'{' && Depth(json[..(int)offset]) >= DocumentOptions.MaxDepth)
+            return $"{at}: nested deeper than {DocumentOptions.MaxDepth} levels";
         return c is >= 0x21 and < 0x7f ? $"{at}: unexpected '{(char)c}'" : $"{at}: unexpected byte 0x{c:x2}";
+    }
+
+    /// <summary>How many arrays and objects are open at the end of <paramref name="json"/>.</summary>
+    private static int Depth(ReadOnlySpan<byte> json)
+    {
+        int depth = 0;
+        bool inString = false, escaped = false;
+        foreach (byte b in json)
+        {
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (b == '\\') escaped = true;
+                else if (b == '"') inString = false;
+            }
+            else if (b == '"') inString = true;
+            else if (b is (byte)'[' or (byte)'{') depth++;
+            else if (b is (byte)']' or (byte)'}') depth--;
+        }
+        return depth;
     }
 
     /// <summary>Follows System.Text.Json's path ("$.mounts[2].options[0]", "$.linux.sysctl['a.b']") through
@@ -113,7 +154,7 @@ internal static class JsonErrors
                 return $"{raw} is out of range for {expected} ({min} to {max})";
         }
         if (value.ValueKind == JsonValueKind.String && clr == typeof(string))
-            return $"{Shorten(raw)} is not valid UTF-8 text";
+            return $"{Shorten(raw)} is not a valid string (an escape that is not a Unicode character?)";
         return $"expected {expected}, got {Describe(value.ValueKind, raw)}";
     }
 

@@ -268,3 +268,36 @@ public class ConfigLoaderTests
         Assert.That(e.Message, Is.EqualTo("r.json: devices[0].access: \"rwx\" may only contain r, w and m"));
     }
 }
+
+public class ConfigLoaderEdgeTests
+{
+    private static string Error(byte[] json)
+    {
+        using var b = new TempBundle();
+        File.WriteAllBytes(b.ConfigPath, json);
+        return Assert.Throws<RuntimeException>(() => ConfigLoader.Load(b.Dir))!.Message;
+    }
+
+    [Test]
+    public void InvalidUtf8InAString()
+    {
+        var json = Encoding.UTF8.GetBytes(TempBundle.Config(extra: "\"hostname\": \"a#b\""));
+        json[Array.IndexOf(json, (byte)'#')] = 0xff;
+        Assert.That(Error(json), Is.EqualTo("config.json: invalid UTF-8 at line 5, column 17 (byte 0xff)"));
+    }
+
+    [Test]
+    public void LoneSurrogateEscape() =>
+        Assert.That(Error(Encoding.UTF8.GetBytes(TempBundle.Config(extra: "\"hostname\": \"a\\ud800b\""))),
+            Is.EqualTo("config.json: hostname: \"a\\ud800b\" is not a valid string (an escape that is not a Unicode character?)"));
+
+    [Test]
+    public void NestedTooDeep() =>
+        Assert.That(Error(Encoding.UTF8.GetBytes(TempBundle.Config(extra: "\"annotations\": {\"a\": " + new string('[', 100) + new string(']', 100) + "}"))),
+            Is.EqualTo("config.json: invalid JSON at line 5, column 86: nested deeper than 64 levels"));
+
+    [Test]
+    public void ByteOrderMarkIsRefusedLikeRunc() =>
+        Assert.That(Error([0xef, 0xbb, 0xbf, .. Encoding.UTF8.GetBytes(TempBundle.Config())]),
+            Is.EqualTo("config.json: invalid JSON at line 1, column 1: the file starts with a byte order mark (JSON must be plain UTF-8)"));
+}
