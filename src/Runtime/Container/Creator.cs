@@ -19,13 +19,12 @@ internal static class Creator
     public static ContainerRecord Create(CreateRequest r)
     {
         ContainerId.Validate(r.Id);
-        var (spec, configBytes, bundle) = ConfigFile.Load(r.Bundle);
-        var process = spec.Process ?? throw new RuntimeException("config.json: process: required to create a container");
-        var rootfs = spec.Root?.Path is { Length: > 0 } rp
-            ? Path.GetFullPath(Path.IsPathRooted(rp) ? rp : Path.Combine(bundle, rp))
-            : throw new RuntimeException("config.json: root.path: required");
-        if (!Directory.Exists(rootfs))
-            throw new RuntimeException($"config.json: root.path: {rootfs} is not a directory");
+        var config = ConfigLoader.Load(string.IsNullOrEmpty(r.Bundle) ? "." : r.Bundle);
+        foreach (var w in config.Warnings)
+            Logging.Log.Warn(w);
+        var (spec, configBytes, bundle) = (config.Spec, config.ConfigBytes, config.BundlePath);
+        var process = spec.Process!;
+        var rootfs = config.RootfsPath!;
         var bootstrap = NamespacePlan.ForCreate(spec);
         int preserve = r.PreserveFds + ListenFds();
 

@@ -1,4 +1,5 @@
 using Runtime.Spec;
+using Runtime.Spec.Validation;
 
 namespace Runtime.Container;
 
@@ -14,8 +15,7 @@ internal static class ExecProcess
     {
         if (o.Args.Count == 0)
             throw new RuntimeException("exec: arguments must be specified (or use --process)");
-        var (spec, _, _) = ConfigFile.Load(bundle);
-        var p = spec.Process ?? new Spec.Process();
+        var p = ConfigLoader.Load(bundle).Spec.Process!;
         p.Args = o.Args.ToList();
         p.Terminal = o.Tty;
         if (o.Cwd != null) p.Cwd = o.Cwd;
@@ -35,6 +35,7 @@ internal static class ExecProcess
         if (o.NoNewPrivs) p.NoNewPrivileges = true;
         if (o.Apparmor != null) p.ApparmorProfile = o.Apparmor;
         if (o.ProcessLabel != null) p.SelinuxLabel = o.ProcessLabel;
+        SpecValidator.CheckProcess(p).ThrowIfInvalid("exec");
         return p;
     }
 
