@@ -101,9 +101,9 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         if (Given(m.Reservation) is { } reservation)
             Write(F + ".reservation", "memory", "memory.soft_limit_in_bytes", CgroupFile.Num(reservation));
         if (Given(m.Kernel) is { } kernel)
-            WriteIfSupported(F + ".kernel", "memory.kmem.limit_in_bytes", CgroupFile.Num(kernel), ctx);
+            WriteIfSupported(F + ".kernel", "memory.kmem.limit_in_bytes", kernel, ctx);
         if (Given(m.KernelTcp) is { } kernelTcp)
-            WriteIfSupported(F + ".kernelTCP", "memory.kmem.tcp.limit_in_bytes", CgroupFile.Num(kernelTcp), ctx);
+            WriteIfSupported(F + ".kernelTCP", "memory.kmem.tcp.limit_in_bytes", kernelTcp, ctx);
         if (m.Swappiness is { } swappiness && swappiness != ulong.MaxValue) // -1 in a Go config: unset
         {
             if (swappiness > 100)
@@ -135,14 +135,19 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         throw new RuntimeException($"{error.Message}: the limit {limit} is below what the container uses (current usage: {usage}, peak usage: {peak})");
     }
 
-    /// <summary>Kernel memory knobs are gone from newer kernels: a warning, not a failure, where the kernel lacks them.</summary>
-    private void WriteIfSupported(string field, string file, string value, ResourceContext ctx)
+    /// <summary>
+    /// Kernel memory knobs are going away: a warning, not a failure, where the kernel lacks them. Linux 6.1+
+    /// keeps memory.kmem.limit_in_bytes but ignores writes, so the value is read back to tell.
+    /// </summary>
+    private void WriteIfSupported(string field, string file, long value, ResourceContext ctx)
     {
         var path = FilePath("memory", file);
-        int errno = CgroupFile.TryWrite(path, value);
+        int errno = CgroupFile.TryWrite(path, CgroupFile.Num(value));
         if (errno is Errnos.ENOENT or Errnos.EOPNOTSUPP or SharedControllers.ENOTSUPP)
             ctx.Warn($"{field}: not supported by this kernel (write {path}: {Errnos.Describe(errno)}); ignored");
         else if (errno != 0) throw CgroupFile.WriteError(field, path, errno);
+        else if (value > 0 && CgroupFile.TryReadUInt(path) is { } actual && actual != (ulong)(value / Environment.SystemPageSize * Environment.SystemPageSize))
+            ctx.Warn($"{field}: not supported by this kernel (it accepts {path} but ignores it: still {actual}); ignored");
     }
 
     // ---- cpu, cpuset, pids
