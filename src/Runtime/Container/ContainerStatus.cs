@@ -1,3 +1,4 @@
+using Runtime.Cgroups;
 using Runtime.Process;
 using Runtime.State;
 
@@ -17,6 +18,8 @@ internal static class ContainerStatus
             return Stopped;
         if (dir.HasExecFifo)
             return Created;
+        if (record.Cgroup != null && CgroupManager.FromSavedPaths(record.Cgroup).State == FreezerState.Frozen)
+            return Paused;
         return Running;
     }
 }

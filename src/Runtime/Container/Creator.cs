@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Runtime.Cgroups;
 using Runtime.Hooks;
 using Runtime.Init;
 using Runtime.Linux;
@@ -32,6 +33,7 @@ internal static class Creator
         var store = new StateStore(r.Root);
         using var dir = store.CreateNew(r.Id);
         InitProcess? init = null;
+        CgroupManager? cgroup = null;
         var record = new ContainerRecord
         {
             Id = r.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTimeOffset.Now, Owner = OwnerName(),
@@ -53,7 +55,15 @@ internal static class Creator
                     NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve,
                     ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd,
                 };
-                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
+                // The init joins its cgroup before any namespace or mount exists, so everything it
+                // and the container ever fork is accounted and limited.
+                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: pid =>
+                {
+                    cgroup = CgroupManager.Create(CgroupLayout.Detect(), spec.Linux?.CgroupsPath, r.Id,
+                        DeviceAllowList.Complete(spec.Linux?.Resources, spec.Linux?.Devices), Logging.Log.Warn);
+                    record.Cgroup = cgroup.ToSavedPaths();
+                    cgroup.Join(pid);
+                });
                 init.Channel.Send(InitMessage.Config, configBytes);
                 init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
             }
@@ -72,6 +82,14 @@ internal static class Creator
         catch
         {
             init?.Kill();
+            try
+            {
+                cgroup?.Destroy();
+            }
+            catch (RuntimeException e)
+            {
+                Logging.Log.Warn(e.Message);
+            }
             dir.Remove();
             throw;
         }
@@ -92,7 +110,8 @@ internal static class Creator
             {
                 case InitMessage.HooksRequest:
                     dir.Write(record); // `state` now shows the pid while hooks run
-                    var state = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Creating, Annotations = record.Annotations };
+                    // runtime-tools (hooks_stdin) and crun hand these hooks "created"; runc says "creating".
+                    var state = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Created, Annotations = record.Annotations };
                     try
                     {
                         HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", state);

@@ -1,3 +1,4 @@
+using Runtime.Cgroups;
 using Runtime.Hooks;
 using Runtime.Linux;
 using Runtime.Process;
@@ -34,13 +35,27 @@ internal static unsafe class Deleter
                 if (record.Pid > 0)
                     KillAndWait(record);
             }
+            KillRemaining(record);
             Destroy(dir, record);
         }
     }
 
-    /// <summary>Removes state and runs poststop hooks; hook failures are warnings (all hooks run).</summary>
+    /// <summary>Without its own pid namespace, the container's other processes outlive its init:
+    /// SIGKILL everything left in its cgroup (thawing a frozen one first, so they can die).</summary>
+    private static void KillRemaining(ContainerRecord record)
+    {
+        if (record.Cgroup == null || record.PrivatePidNamespace)
+            return;
+        var cgroup = CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn);
+        if (cgroup.Exists && cgroup.Pids().Count > 0)
+            cgroup.KillAll(Libc.SIGKILL);
+    }
+
+    /// <summary>Removes the cgroups and the state, then runs poststop hooks; hook failures are warnings (all hooks run).</summary>
     public static void Destroy(ContainerDir dir, ContainerRecord record)
     {
+        if (record.Cgroup != null)
+            CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn).Destroy();
         dir.Remove();
         var state = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Stopped, Annotations = record.Annotations };
         foreach (var e in HookRunner.RunAllCollectingErrors(record.Poststop, "poststop", state))
@@ -56,6 +71,16 @@ internal static unsafe class Deleter
         {
             if (!ProcessInfo.IsAlive(record.Pid, record.PidStartTime))
                 return;
+            // A frozen init cannot die: thaw first (runc#3134 hung here).
+            if (record.Cgroup != null)
+            {
+                var cgroup = CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn);
+                if (cgroup.State == FreezerState.Frozen)
+                {
+                    Libc.PidfdSendSignal(pidfd, Libc.SIGKILL);
+                    cgroup.Thaw();
+                }
+            }
             Libc.PidfdSendSignal(pidfd, Libc.SIGKILL);
             var pfd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
             long deadline = Environment.TickCount64 + 10_000;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Runtime.Cgroups;
 using Runtime.Init;
 using Runtime.Linux;
 using Runtime.Namespaces;
@@ -67,7 +68,11 @@ internal static class Executor
             (ours, theirs) = ConsoleSocket.Pair();
         using var console = ConsoleSocket.Connect(r.ConsoleSocket, r.Process.Terminal, preserve, theirs);
         if (theirs >= 0) Libc.Close(theirs);
-        using var init = InitProcess.Start(NamespacePlan.ForExec(record.Pid), preserve, null, null, beforeBootstrap: null);
+        using var init = InitProcess.Start(NamespacePlan.ForExec(record.Pid), preserve, null, null, beforeBootstrap: pid =>
+        {
+            if (record.Cgroup != null)
+                CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn).Join(pid);
+        });
         try
         {
             var options = new InitOptions

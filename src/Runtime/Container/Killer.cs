@@ -1,3 +1,4 @@
+using Runtime.Cgroups;
 using Runtime.Linux;
 using Runtime.Process;
 using Runtime.State;
@@ -13,6 +14,16 @@ internal static class Killer
         using var dir = new StateStore(root).Open(id);
         var record = dir.Read();
         var status = ContainerStatus.Of(record, dir);
+        if (all && record.Cgroup != null)
+        {
+            // Every process in the container's cgroup, even once the init is gone (runc allows --all then).
+            var cgroup = CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn);
+            if (cgroup.Exists)
+            {
+                cgroup.KillAll(sig);
+                return;
+            }
+        }
         if (status is ContainerStatus.Stopped or ContainerStatus.Creating)
             throw new RuntimeException("container not running");
         if (!SignalInit(record, sig))

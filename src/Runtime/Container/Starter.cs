@@ -44,22 +44,25 @@ internal static unsafe class Starter
             var fds = stackalloc Libc.PollFd[2];
             fds[0] = new Libc.PollFd { Fd = fifo, Events = Libc.POLLIN };
             fds[1] = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
+            bool released = false;
             while (true)
             {
                 int rc = Libc.Poll(fds, pidfd >= 0 ? 2u : 1u, -1);
                 if (rc == -1 && Libc.LastErrno == Errnos.EINTR) continue;
                 Libc.Check(rc, "poll exec fifo");
-                if ((fds[0].Revents & Libc.POLLIN) != 0)
+                if ((fds[0].Revents & (Libc.POLLIN | 0x10 /* POLLHUP */)) != 0)
                 {
                     byte b;
                     nint n = Libc.Read(fifo, &b, 1);
-                    if (n == 1) break;
+                    if (n == 1) released = true;          // the init is past its wait
+                    else if (n == 0 && released) break;   // its write end closed on execve: the program runs
+                    else if (n == 0) Thread.Sleep(1);     // no writer yet
                 }
                 if (pidfd >= 0 && (fds[1].Revents & Libc.POLLIN) != 0)
+                {
+                    if (released) break; // it exec'd and already exited, or failed after the wait (its error is on its stderr)
                     throw new RuntimeException("cannot start container: its init exited before start");
-                // POLLHUP without data: no writer yet (the init has not opened its end); keep waiting.
-                if ((fds[0].Revents & 0x10 /* POLLHUP */) != 0)
-                    Thread.Sleep(1);
+                }
             }
         }
         finally

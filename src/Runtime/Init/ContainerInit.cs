@@ -29,7 +29,7 @@ internal static unsafe class ContainerInit
         channel.Send(InitMessage.HooksRequest);
         var done = channel.Expect(InitMessage.HooksDone, "init: waiting for prestart hooks");
         int hostPid = done.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(done) : 0;
-        var state = new OciState { Id = o.Id, Pid = hostPid, Bundle = o.Bundle, Status = "creating", Annotations = spec.Annotations };
+        var state = new OciState { Id = o.Id, Pid = hostPid, Bundle = o.Bundle, Status = "created", Annotations = spec.Annotations };
         HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", state);
 
         if (!mountNs)
@@ -42,6 +42,8 @@ internal static unsafe class ContainerInit
             PivotRoot.MoveAndChroot(o.Rootfs);
         else
             PivotRoot.Pivot(o.Rootfs);
+        if (mountNs)
+            RootfsBuilder.ApplyRootPropagation(spec);
         if (process.Terminal)
             Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: true);
         RootfsBuilder.Finish(spec);
@@ -89,7 +91,9 @@ internal static unsafe class ContainerInit
         }
     }
 
-    /// <summary>Blocks until `start` opens the fifo for reading (open for writing waits for a reader).</summary>
+    /// <summary>Blocks until `start` opens the fifo for reading (open for writing waits for a reader),
+    /// then writes one byte. The write end stays open, close-on-exec: `start` sees end-of-file exactly
+    /// when our execve succeeded (or we died), and only then runs poststart hooks.</summary>
     private static void WaitForStart(ProcFs proc, int fifo)
     {
         int fd;
@@ -97,7 +101,6 @@ internal static unsafe class ContainerInit
         Libc.Check(fd, "open exec fifo for writing");
         byte zero = (byte)'0';
         Libc.Check(Libc.Write(fd, &zero, 1), "write exec fifo");
-        Libc.Close(fd);
         Libc.Close(fifo);
     }
 }

@@ -9,22 +9,11 @@ internal static class RootfsBuilder
 {
     public static void Prepare(Spec.Spec spec, string rootfs, string bundle, bool newNetNs, bool cgroupNs, bool userNs)
     {
-        ulong propagation = spec.Linux?.RootfsPropagation switch
-        {
-            null or "" => Libc.MS_SLAVE | Libc.MS_REC,
-            "shared" => Libc.MS_SHARED, "rshared" => Libc.MS_SHARED | Libc.MS_REC,
-            "slave" => Libc.MS_SLAVE, "rslave" => Libc.MS_SLAVE | Libc.MS_REC,
-            "private" => Libc.MS_PRIVATE, "rprivate" => Libc.MS_PRIVATE | Libc.MS_REC,
-            "unbindable" => Libc.MS_UNBINDABLE, "runbindable" => Libc.MS_UNBINDABLE | Libc.MS_REC,
-            var other => throw new RuntimeException($"linux.rootfsPropagation: unknown value \"{other}\""),
-        };
-        // Nothing we mount may propagate back to the host (the default rslave); a shared rootfs
-        // needs a private parent for pivot_root, which the bind below provides.
-        Libc.Check(Libc.Mount(null, "/", null, (propagation & Libc.MS_SHARED) != 0 ? Libc.MS_PRIVATE | Libc.MS_REC : propagation, null),
-            "linux.rootfsPropagation: set propagation of /");
+        // Nothing we mount may propagate back to the host: "/" is rslave while we work. The configured
+        // propagation applies to the new root after pivot_root (pivot_root refuses a shared mount, and
+        // an unbindable "/" could not be bound): see ApplyRootPropagation.
+        Libc.Check(Libc.Mount(null, "/", null, Libc.MS_SLAVE | Libc.MS_REC, null), "make / rslave");
         Libc.Check(Libc.Mount(rootfs, rootfs, null, Libc.MS_BIND | Libc.MS_REC, null), $"root.path: bind {rootfs} onto itself");
-        if ((propagation & Libc.MS_SHARED) != 0)
-            Libc.Check(Libc.Mount(null, rootfs, null, propagation, null), "linux.rootfsPropagation: make the rootfs shared");
 
         int rootFd = Libc.Check(Libc.Open(rootfs, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), $"root.path: open {rootfs}");
         try
@@ -49,6 +38,22 @@ internal static class RootfsBuilder
         {
             Libc.Close(rootFd);
         }
+    }
+
+    /// <summary>linux.rootfsPropagation on the container's "/" (default rslave, already set).</summary>
+    public static void ApplyRootPropagation(Spec.Spec spec)
+    {
+        ulong propagation = spec.Linux?.RootfsPropagation switch
+        {
+            null or "" or "rslave" => 0,
+            "shared" => Libc.MS_SHARED, "rshared" => Libc.MS_SHARED | Libc.MS_REC,
+            "slave" => Libc.MS_SLAVE,
+            "private" => Libc.MS_PRIVATE, "rprivate" => Libc.MS_PRIVATE | Libc.MS_REC,
+            "unbindable" => Libc.MS_UNBINDABLE, "runbindable" => Libc.MS_UNBINDABLE | Libc.MS_REC,
+            var other => throw new RuntimeException($"linux.rootfsPropagation: unknown value \"{other}\""),
+        };
+        if (propagation != 0)
+            Libc.Check(Libc.Mount(null, "/", null, propagation, null), $"linux.rootfsPropagation: make / {spec.Linux!.RootfsPropagation}");
     }
 
     /// <summary>After pivot_root: masked and read-only paths, then a read-only root if asked.</summary>

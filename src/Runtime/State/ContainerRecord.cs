@@ -21,7 +21,7 @@ public sealed class ContainerRecord
     public List<Hook>? Poststart { get; set; }
     public List<Hook>? Poststop { get; set; }
     /// <summary>Cgroup directories per hierarchy, so later commands reopen them without re-resolving.</summary>
-    public Dictionary<string, string>? CgroupPaths { get; set; }
+    public Cgroups.CgroupPaths? Cgroup { get; set; }
     /// <summary>True when the container has its own pid namespace: killing init then kills everything.</summary>
     public bool PrivatePidNamespace { get; set; }
     /// <summary>Paths of the namespaces the container's init lives in (for exec).</summary>
@@ -34,6 +34,7 @@ public sealed class ContainerRecord
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(Cgroups.CgroupPaths))]
 internal sealed partial class StateJsonContext : JsonSerializerContext
 {
 }

@@ -36,7 +36,7 @@ internal static class CgroupTestHost
             {
                 Thaw(dir);
                 foreach (var pid in ProcsBelow(dir))
-                    try { Process.GetProcessById(pid).Kill(); } catch (Exception) { /* gone already */ }
+                    try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (Exception) { /* gone already */ }
                 RemoveBottomUp(dir);
                 if (Directory.Exists(dir)) Thread.Sleep(10);
             }
@@ -83,7 +83,7 @@ internal static class CgroupTestHost
 /// <summary>A `sh` parked on `read` so a test can move it into a cgroup before it runs <c>then</c>.</summary>
 internal sealed class ParkedProcess : IDisposable
 {
-    private readonly Process process;
+    private readonly System.Diagnostics.Process process;
 
     public ParkedProcess(string then)
     {
@@ -94,7 +94,7 @@ internal sealed class ParkedProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        process = Process.Start(psi)!;
+        process = System.Diagnostics.Process.Start(psi)!;
     }
 
     public int Pid => process.Id;
