@@ -51,7 +51,8 @@ internal static unsafe class SeccompCompiler
         var full = new byte[total * sizeof(Libc.SockFilter)];
         MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(stub)).CopyTo(full);
         program.CopyTo(full, stub.Count * sizeof(Libc.SockFilter));
-        Log.Debug($"seccomp: {rules.Count} rules, {total} BPF instructions ({stub.Count} in the -ENOSYS stub), filter flags: {flags}");
+        Log.Debug($"seccomp: {rules.Count} rules, {total} BPF instructions ({stub.Count} in the -ENOSYS stub)");
+        Log.Debug($"seccomp filter flags: {flags}"); // runc's wording, which its tests grep
         return new CompiledFilter(full, flags);
     }
 
@@ -122,7 +123,7 @@ internal static unsafe class SeccompCompiler
         {
             if (string.IsNullOrEmpty(s.ListenerPath))
                 throw new RuntimeException($"{Field}.listenerPath: required when a syscall uses SCMP_ACT_NOTIFY");
-            if (!SeccompKernel.FlagsSupported(Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER))
+            if (SeccompKernel.ProbeFlags(Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER) == SeccompKernel.Support.No)
                 throw new RuntimeException($"{Field}: SCMP_ACT_NOTIFY needs a seccomp notify listener, which this kernel does not support (Linux 5.0+)");
             flags |= Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER;
         }
@@ -138,7 +139,7 @@ internal static unsafe class SeccompCompiler
             throw new RuntimeException($"{field}: required");
         if (!SeccompNames.Actions.TryGetValue(name, out uint action))
             throw new RuntimeException($"{field}: unknown action \"{name}\"");
-        if (!SeccompKernel.ActionAvailable(action))
+        if (SeccompKernel.ProbeAction(action) == SeccompKernel.Support.No)
             throw new RuntimeException($"{field}: {name} is not supported by this kernel");
         if (!SeccompNames.TakesErrno(action))
         {
@@ -179,7 +180,7 @@ internal static unsafe class SeccompCompiler
         {
             if (names[i] is not { } name || !SeccompNames.TryGetFlag(name, out uint bit))
                 throw new RuntimeException($"{Field}.flags[{i}]: unknown flag \"{names[i]}\"");
-            if (bit != 0 && !SeccompKernel.FlagSupported(bit))
+            if (bit != 0 && SeccompKernel.ProbeFlag(bit) == SeccompKernel.Support.No)
                 throw new RuntimeException($"{Field}.flags[{i}]: {name} is not supported by this kernel");
             flags |= bit;
         }

@@ -9,6 +9,9 @@ namespace Runtime.Security;
 /// procfs) and the mount label becomes the context="..." option of the filesystems the runtime
 /// mounts (tmpfs, mqueue, devpts...). With SELinux off the labels mean nothing to the kernel: they
 /// are ignored, as crun does, and `--debug` says so.
+///
+/// Detection looks for a selinuxfs mount, which a container's own mounts hide: ask
+/// <see cref="IsEnabled"/> in the parent (or in the init before pivot_root) and hand the answer on.
 /// </summary>
 internal static class SeLinux
 {
@@ -17,7 +20,7 @@ internal static class SeLinux
     private static bool _mountLabelNoted;
 
     /// <summary>SELinux is enabled: a selinuxfs is mounted (go-selinux's test) and this process has a
-    /// label other than "kernel".</summary>
+    /// label other than "kernel". Host context only, see the class summary.</summary>
     public static bool IsEnabled() => Enabled.Value;
 
     private static bool Detect()
@@ -50,16 +53,17 @@ internal static class SeLinux
     }
 
     /// <summary>Sets the label the calling thread's next execve runs under.</summary>
-    public static void SetExecLabel(ProcFs proc, string? label) =>
-        SetLabel(proc, "exec", label, "process.selinuxLabel", IsEnabled());
+    public static void SetExecLabel(ProcFs proc, string? label, bool selinuxEnabled) =>
+        SetLabel(proc, "exec", label, selinuxEnabled);
 
-    /// <summary>Sets the label of keyrings the calling thread creates (runc labels the session keyring
-    /// it joins with the process label).</summary>
-    public static void SetKeyCreateLabel(ProcFs proc, string? label) =>
-        SetLabel(proc, "keycreate", label, "process.selinuxLabel", IsEnabled());
+    /// <summary>Sets the label of keyrings the calling thread creates: runc labels the session keyring
+    /// it joins with the process label (the kernel resets the attribute at execve).</summary>
+    public static void SetKeyCreateLabel(ProcFs proc, string? label, bool selinuxEnabled) =>
+        SetLabel(proc, "keycreate", label, selinuxEnabled);
 
-    internal static void SetLabel(ProcFs proc, string attr, string? label, string field, bool enabled)
+    private static void SetLabel(ProcFs proc, string attr, string? label, bool enabled)
     {
+        const string field = "process.selinuxLabel";
         if (string.IsNullOrEmpty(label))
             return;
         if (!enabled)
@@ -72,14 +76,11 @@ internal static class SeLinux
 
     /// <summary>Mount data with linux.mountLabel added as context="LABEL" (go-selinux's
     /// FormatMountLabel); <paramref name="data"/> unchanged without a label or without SELinux.</summary>
-    public static string? FormatMountLabel(string? data, string? mountLabel) =>
-        FormatMountLabel(data, mountLabel, IsEnabled());
-
-    internal static string? FormatMountLabel(string? data, string? mountLabel, bool enabled)
+    public static string? FormatMountLabel(string? data, string? mountLabel, bool selinuxEnabled)
     {
         if (string.IsNullOrEmpty(mountLabel))
             return data;
-        if (!enabled)
+        if (!selinuxEnabled)
         {
             if (!_mountLabelNoted)
                 Log.Debug($"linux.mountLabel \"{mountLabel}\" ignored: SELinux is not enabled on this host");

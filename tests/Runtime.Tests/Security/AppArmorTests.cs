@@ -21,17 +21,21 @@ public class AppArmorTests
     {
         Assume.That(AppArmor.IsEnabled(), Is.False, "AppArmor is enabled here");
         using var proc = ProcFs.Open();
-        var e = Assert.Throws<RuntimeException>(() => AppArmor.ApplyOnExec(proc, "runtime-test-profile", noNewPrivileges: false))!;
-        Assert.That(e.Message, Is.EqualTo("process.apparmorProfile: unable to apply apparmor profile \"runtime-test-profile\": " +
-                                          "apparmor: config provided but apparmor not supported"));
+        const string expected = "process.apparmorProfile: unable to apply apparmor profile \"runtime-test-profile\": " +
+                                "apparmor: config provided but apparmor not supported";
+        var e = Assert.Throws<RuntimeException>(() => AppArmor.ApplyOnExec(proc, "runtime-test-profile", false, AppArmor.IsEnabled()))!;
+        Assert.That(e.Message, Is.EqualTo(expected));
+        e = Assert.Throws<RuntimeException>(() => AppArmor.CheckSupported("runtime-test-profile", AppArmor.IsEnabled()))!;
+        Assert.That(e.Message, Is.EqualTo(expected));
     }
 
     [Test]
     public void NoProfileIsNothingToDo()
     {
         using var proc = ProcFs.Open();
-        Assert.DoesNotThrow(() => AppArmor.ApplyOnExec(proc, null, true));
-        Assert.DoesNotThrow(() => AppArmor.ApplyOnExec(proc, "", false));
+        Assert.DoesNotThrow(() => AppArmor.ApplyOnExec(proc, null, true, appArmorEnabled: false));
+        Assert.DoesNotThrow(() => AppArmor.ApplyOnExec(proc, "", false, appArmorEnabled: false));
+        Assert.DoesNotThrow(() => AppArmor.CheckSupported(null, appArmorEnabled: false));
     }
 
     [Test]
@@ -41,7 +45,7 @@ public class AppArmorTests
         // verified procfs; with no LSM behind it the kernel itself refuses the write.
         Assume.That(Directory.Exists($"/proc/thread-self/attr/apparmor"), Is.False, "an AppArmor attr directory exists here");
         using var proc = ProcFs.Open();
-        var e = Assert.Throws<SyscallException>(() => AppArmor.ApplyOnExec(proc, "runtime-test-profile", false, enabled: true))!;
+        var e = Assert.Throws<SyscallException>(() => AppArmor.ApplyOnExec(proc, "runtime-test-profile", false, appArmorEnabled: true))!;
         Assert.That(e.Message, Does.Match($@"write ""exec runtime-test-profile"" to /proc/{Environment.ProcessId}/task/\d+/attr/exec"));
         Assert.That(e.Errno, Is.EqualTo(Errnos.EINVAL));
     }

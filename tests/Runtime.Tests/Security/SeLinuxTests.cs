@@ -23,10 +23,11 @@ public class SeLinuxTests
     {
         Assume.That(SeLinux.IsEnabled(), Is.False, "SELinux is enabled here");
         using var proc = ProcFs.Open();
-        Assert.DoesNotThrow(() => SeLinux.SetExecLabel(proc, "system_u:system_r:container_t:s0"));
-        Assert.DoesNotThrow(() => SeLinux.SetKeyCreateLabel(proc, "system_u:system_r:container_t:s0"));
-        Assert.That(SeLinux.FormatMountLabel("size=65536k,mode=755", Label), Is.EqualTo("size=65536k,mode=755"));
-        Assert.That(SeLinux.FormatMountLabel(null, Label), Is.Null);
+        bool enabled = SeLinux.IsEnabled();
+        Assert.DoesNotThrow(() => SeLinux.SetExecLabel(proc, "system_u:system_r:container_t:s0", enabled));
+        Assert.DoesNotThrow(() => SeLinux.SetKeyCreateLabel(proc, "system_u:system_r:container_t:s0", enabled));
+        Assert.That(SeLinux.FormatMountLabel("size=65536k,mode=755", Label, enabled), Is.EqualTo("size=65536k,mode=755"));
+        Assert.That(SeLinux.FormatMountLabel(null, Label, enabled), Is.Null);
     }
 
     [TestCase("size=65536k,mode=755", "size=65536k,mode=755,context=\"" + Label + "\"")]
@@ -34,14 +35,14 @@ public class SeLinuxTests
     [TestCase(null, "context=\"" + Label + "\"")]
     public void WithSelinuxTheMountLabelBecomesTheContextOption(string? data, string expected)
     {
-        Assert.That(SeLinux.FormatMountLabel(data, Label, enabled: true), Is.EqualTo(expected));
-        Assert.That(SeLinux.FormatMountLabel(data, null, enabled: true), Is.EqualTo(data), "no label, data unchanged");
+        Assert.That(SeLinux.FormatMountLabel(data, Label, selinuxEnabled: true), Is.EqualTo(expected));
+        Assert.That(SeLinux.FormatMountLabel(data, null, selinuxEnabled: true), Is.EqualTo(data), "no label, data unchanged");
     }
 
     [Test]
     public void AQuoteInTheMountLabelIsRefused()
     {
-        var e = Assert.Throws<RuntimeException>(() => SeLinux.FormatMountLabel("", "a\",x=\"b", enabled: true))!;
+        var e = Assert.Throws<RuntimeException>(() => SeLinux.FormatMountLabel("", "a\",x=\"b", selinuxEnabled: true))!;
         Assert.That(e.Message, Does.StartWith("linux.mountLabel:"));
     }
 
@@ -50,7 +51,7 @@ public class SeLinuxTests
     {
         Assume.That(SeLinux.IsEnabled(), Is.False, "SELinux is enabled here: the write would succeed");
         using var proc = ProcFs.Open();
-        var e = Assert.Throws<SyscallException>(() => SeLinux.SetLabel(proc, "exec", "system_u:system_r:container_t:s0", "process.selinuxLabel", enabled: true))!;
+        var e = Assert.Throws<SyscallException>(() => SeLinux.SetExecLabel(proc, "system_u:system_r:container_t:s0", selinuxEnabled: true))!;
         Assert.That(e.Message, Does.Match($@"^process.selinuxLabel: set the selinux exec label .*: write .* to /proc/{Environment.ProcessId}/task/\d+/attr/exec"));
         Assert.That(e.Errno, Is.EqualTo(Errnos.EINVAL));
     }
