@@ -11,6 +11,12 @@ namespace Runtime.Seccomp;
 /// Without no_new_privs the kernel requires CAP_SYS_ADMIN in the current user namespace, so a
 /// process that does not set noNewPrivileges must load before it drops capabilities and switches
 /// user (runc's order); with noNewPrivileges set (prctl before this call) it can load last.
+///
+/// With a notify listener the fd has to reach the agent from the host side, while the parent still
+/// waits: the init writes the fd number to the parent with write(2) (so the compiler refuses NOTIFY
+/// on write), the parent copies it with <see cref="SeccompNotify.TakeListenerFd"/>, acks, then
+/// sends it with <see cref="SeccompNotify.SendListenerFd"/>; the init closes its own copy, so that
+/// notified syscalls fail with ENOSYS once the agent is gone instead of hanging.
 /// </summary>
 internal static unsafe class SeccompLoader
 {

@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using Runtime.Seccomp;
-using Runtime.Spec;
 using static Runtime.Tests.Seccomp.BpfInterpreter;
 using static Runtime.Tests.Seccomp.Profiles;
 
