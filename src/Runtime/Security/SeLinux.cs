@@ -10,47 +10,12 @@ namespace Runtime.Security;
 /// mounts (tmpfs, mqueue, devpts...). With SELinux off the labels mean nothing to the kernel: they
 /// are ignored, as crun does, and `--debug` says so.
 ///
-/// Detection looks for a selinuxfs mount, which a container's own mounts hide: ask
-/// <see cref="IsEnabled"/> in the parent (or in the init before pivot_root) and hand the answer on.
+/// Whether SELinux is on is <see cref="Spec.HostFacts.SELinuxEnabled"/>, read in the parent: the
+/// container's own /sys no longer shows the host's selinuxfs, so the init is handed the answer.
 /// </summary>
 internal static class SeLinux
 {
-    private const long SELINUX_MAGIC = 0xf97cff8c;
-    private static readonly Lazy<bool> Enabled = new(Detect);
     private static bool _mountLabelNoted;
-
-    /// <summary>SELinux is enabled: a selinuxfs is mounted (go-selinux's test) and this process has a
-    /// label other than "kernel". Host context only, see the class summary.</summary>
-    public static bool IsEnabled() => Enabled.Value;
-
-    private static bool Detect()
-    {
-        if (!HasSelinuxfs())
-            return false;
-        try
-        {
-            using var proc = ProcFs.Open();
-            return proc.Read(proc.ThreadSelf("attr/current"), "selinux: read the current label").TrimEnd('\0', '\n') is { Length: > 0 } l && l != "kernel";
-        }
-        catch (Exception e) when (e is RuntimeException or SyscallException)
-        {
-            return false;
-        }
-    }
-
-    private static bool HasSelinuxfs()
-    {
-        if (Libc.Statfs("/sys/fs/selinux", out var st) == 0 && st.Type == SELINUX_MAGIC)
-            return true;
-        try
-        {
-            return File.ReadLines("/proc/self/mountinfo").Any(l => l.Contains(" - selinuxfs ", StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Sets the label the calling thread's next execve runs under.</summary>
     public static void SetExecLabel(ProcFs proc, string? label, bool selinuxEnabled) =>

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Runtime.Seccomp;
+using Runtime.Spec;
 using static Runtime.Tests.Seccomp.BpfInterpreter;
 using static Runtime.Tests.Seccomp.Profiles;
 
@@ -352,7 +353,7 @@ public class SeccompCompilerTests
     [Test]
     public void FeaturesListWhatConfigsMayUse()
     {
-        var f = SeccompFeatureSet.Describe();
+        var f = SeccompFeatureSet.Support();
         Assert.That(f.Enabled, Is.True);
         Assert.That(f.Actions, Is.EquivalentTo(new[]
         {
@@ -368,9 +369,9 @@ public class SeccompCompilerTests
         {
             "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
         }));
-        Assert.That(f.SupportedFlags, Is.SubsetOf(f.KnownFlags!).And.Contain("SECCOMP_FILTER_FLAG_TSYNC"));
+        Assert.That(f.SupportedFlags, Is.SubsetOf(f.KnownFlags).And.Contain("SECCOMP_FILTER_FLAG_TSYNC"));
         // Every arch and operator listed really compiles.
-        foreach (var arch in f.Archs!)
+        foreach (var arch in f.Archs)
         {
             var json = $$"""{"defaultAction":"SCMP_ACT_ALLOW","architectures":["{{arch}}"]}""";
             try
@@ -382,8 +383,12 @@ public class SeccompCompilerTests
                 Assert.That(e.Message, Does.EndWith("cannot share a filter with this host's architecture (different byte order)"), arch);
             }
         }
-        foreach (var flag in f.SupportedFlags!.Where(x => !x.Contains("WAIT_KILLABLE")))
+        foreach (var flag in f.SupportedFlags.Where(x => !x.Contains("WAIT_KILLABLE")))
             Assert.DoesNotThrow(() => Compile($$"""{"defaultAction":"SCMP_ACT_ALLOW","flags":["{{flag}}"]}"""), flag);
-        Assert.That(SeccompFeatureSet.VersionAnnotation()?.Value, Does.Match(@"^2\.\d+\.\d+$"));
+        Assert.That(f.LibseccompVersion, Does.Match(@"^2\.\d+\.\d+$"));
+        // Fed to the features document, it shows up as runc shows it.
+        var doc = FeaturesDocument.Build(FeatureSupport.Current with { Seccomp = f }, HostFacts.Current, "0", "x");
+        Assert.That(doc.Linux!.Seccomp!.Actions, Is.EqualTo(f.Actions));
+        Assert.That(doc.Annotations!["io.github.seccomp.libseccomp.version"], Is.EqualTo(f.LibseccompVersion));
     }
 }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Runtime.Linux;
 using Runtime.Security;
+using Runtime.Spec;
 
 namespace Runtime.Tests.Security;
 
@@ -15,15 +16,14 @@ public class SeLinuxTests
     {
         Assume.That(Directory.Exists("/sys/fs/selinux") || File.ReadAllText("/proc/self/mountinfo").Contains(" - selinuxfs "), Is.False,
             "this host has selinuxfs");
-        Assert.That(SeLinux.IsEnabled(), Is.False);
+        Assert.That(HostFacts.Current.SELinuxEnabled, Is.False);
     }
 
     [Test]
     public void WithoutSelinuxLabelsAreIgnored()
     {
-        Assume.That(SeLinux.IsEnabled(), Is.False, "SELinux is enabled here");
         using var proc = ProcFs.Open();
-        bool enabled = SeLinux.IsEnabled();
+        const bool enabled = false;
         Assert.DoesNotThrow(() => SeLinux.SetExecLabel(proc, "system_u:system_r:container_t:s0", enabled));
         Assert.DoesNotThrow(() => SeLinux.SetKeyCreateLabel(proc, "system_u:system_r:container_t:s0", enabled));
         Assert.That(SeLinux.FormatMountLabel("size=65536k,mode=755", Label, enabled), Is.EqualTo("size=65536k,mode=755"));
@@ -49,7 +49,7 @@ public class SeLinuxTests
     [Test]
     public void TheProcessLabelIsWrittenToThisThreadsExecAttribute()
     {
-        Assume.That(SeLinux.IsEnabled(), Is.False, "SELinux is enabled here: the write would succeed");
+        Assume.That(HostFacts.Current.SELinuxEnabled, Is.False, "SELinux is enabled here: the write would succeed");
         using var proc = ProcFs.Open();
         var e = Assert.Throws<SyscallException>(() => SeLinux.SetExecLabel(proc, "system_u:system_r:container_t:s0", selinuxEnabled: true))!;
         Assert.That(e.Message, Does.Match($@"^process.selinuxLabel: set the selinux exec label .*: write .* to /proc/{Environment.ProcessId}/task/\d+/attr/exec"));
