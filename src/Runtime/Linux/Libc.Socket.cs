@@ -39,10 +39,14 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* msg, int flags);
 
-    /// <summary>Connects a new AF_UNIX stream socket to <paramref name="path"/> (close-on-exec).</summary>
+    /// <summary>Connects a new AF_UNIX stream socket to <paramref name="path"/> (close-on-exec). A
+    /// leading '@' names an abstract socket, as Go's net.Dial (runc) reads it.</summary>
     public static int ConnectUnix(string path, string what)
     {
         var bytes = Encoding.UTF8.GetBytes(path);
+        bool isAbstract = bytes.Length > 0 && bytes[0] == (byte)'@';
+        if (isAbstract)
+            bytes[0] = 0;
         if (bytes.Length >= 108)
             throw new RuntimeException($"{what}: socket path {path} is longer than 107 bytes");
         int fd = Check(Socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), $"{what}: socket");
@@ -50,7 +54,7 @@ internal static unsafe partial class Libc
         new Span<byte>(addr, 110).Clear();
         *(ushort*)addr = (ushort)AF_UNIX;
         bytes.CopyTo(new Span<byte>(addr + 2, 108));
-        if (Connect(fd, addr, (uint)(2 + bytes.Length + 1)) == -1)
+        if (Connect(fd, addr, (uint)(2 + bytes.Length + (isAbstract ? 0 : 1))) == -1)
         {
             int errno = LastErrno;
             Close(fd);
