@@ -27,6 +27,7 @@ internal static class Creator
         var process = spec.Process!;
         var rootfs = config.RootfsPath!;
         var bootstrap = NamespacePlan.ForCreate(spec);
+        var seccomp = SeccompSetup.Compile(r.Root, spec.Linux?.Seccomp);
         int preserve = r.PreserveFds + ListenFds();
 
         using var console = ConsoleSocket.Connect(r.ConsoleSocket, process.Terminal, preserve, r.ProxySocket);
@@ -39,6 +40,7 @@ internal static class Creator
             Id = r.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTimeOffset.Now, Owner = OwnerName(),
             Annotations = spec.Annotations, Poststart = spec.Hooks?.Poststart, Poststop = spec.Hooks?.Poststop,
             PrivatePidNamespace = NamespacePlan.Creates(spec, "pid"), Terminal = process.Terminal,
+            Seccomp = spec.Linux?.Seccomp,
         };
         try
         {
@@ -53,7 +55,8 @@ internal static class Creator
                 {
                     Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
                     NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve,
-                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd,
+                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd, HasSeccomp = seccomp != null,
+                    AppArmorEnabled = HostFacts.Current.AppArmorEnabled, SelinuxEnabled = HostFacts.Current.SELinuxEnabled,
                 };
                 // The init joins its cgroup before any namespace or mount exists, so everything it
                 // and the container ever fork is accounted and limited.
@@ -66,6 +69,8 @@ internal static class Creator
                 });
                 init.Channel.Send(InitMessage.Config, configBytes);
                 init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
+                if (seccomp != null)
+                    init.Channel.Send(InitMessage.Seccomp, seccomp);
             }
             console?.Dispose(); // the init has its own copies of the inherited fds now
             if (process.OomScoreAdj is { } adj)
@@ -129,6 +134,10 @@ internal static class Creator
                     var pid = new byte[4];
                     BinaryPrimitives.WriteInt32LittleEndian(pid, record.Pid);
                     init.Channel.Send(InitMessage.HooksDone, pid);
+                    break;
+                case InitMessage.SeccompListener:
+                    SeccompSetup.ServeListener(init.Channel, msg.Payload, record.Pid, spec.Linux!.Seccomp!,
+                        new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Running, Annotations = record.Annotations });
                     break;
                 case InitMessage.Ready:
                     return;

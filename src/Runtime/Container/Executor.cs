@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Runtime.Cgroups;
 using Runtime.Init;
+using Runtime.Spec;
 using Runtime.Linux;
 using Runtime.Namespaces;
 using Runtime.Process;
@@ -10,7 +11,8 @@ using Runtime.Terminal;
 namespace Runtime.Container;
 
 internal sealed record ExecRequest(string Root, string Id, Spec.Process Process, bool Detach = false,
-    string? PidFile = null, string? ConsoleSocket = null, int PreserveFds = 0, bool IgnorePaused = false);
+    string? PidFile = null, string? ConsoleSocket = null, int PreserveFds = 0, bool IgnorePaused = false,
+    Spec.LinuxSeccomp? Seccomp = null);
 
 /// <summary>`exec`: one more process in a running container. The constructor stage joins every
 /// namespace of the container's init; the container's lock is held only until the process runs, so
@@ -41,7 +43,7 @@ internal static class Executor
             {
                 if (!r.Detach)
                     Libc.Check(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
-                (pid, proxyEnd) = StartProcess(r, record);
+                (pid, proxyEnd) = StartProcess(r with { Seccomp = r.Seccomp ?? record.Seccomp }, record);
             }
             finally
             {
@@ -78,11 +80,26 @@ internal static class Executor
             var options = new InitOptions
             {
                 Mode = "exec", Id = record.Id, Bundle = record.Bundle, Rootfs = record.Rootfs,
-                PreserveFds = preserve, Process = r.Process, ConsoleSocketFd = console?.Fd ?? -1,
+                PreserveFds = preserve, Process = r.Process, ConsoleSocketFd = console?.Fd ?? -1, HasSeccomp = r.Seccomp != null,
+                AppArmorEnabled = HostFacts.Current.AppArmorEnabled, SelinuxEnabled = HostFacts.Current.SELinuxEnabled,
             };
             init.Channel.Send(InitMessage.Config, "{}"u8);
             init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
-            init.Channel.Expect(InitMessage.Exec, "exec");
+            var compiled = r.Seccomp != null ? SeccompSetup.Compile(r.Root, r.Seccomp) : null;
+            if (r.Seccomp != null)
+                init.Channel.Send(InitMessage.Seccomp, compiled!);
+            while (true)
+            {
+                var msg = init.Channel.Receive() ?? throw new RuntimeException("exec: the process exited during setup");
+                if (msg.Type == InitMessage.Exec) break;
+                if (msg.Type == InitMessage.SeccompListener)
+                    SeccompSetup.ServeListener(init.Channel, msg.Payload, init.Pid, r.Seccomp!,
+                        new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Running, Annotations = record.Annotations });
+                else if (msg.Type == InitMessage.Error)
+                    throw new RuntimeException(System.Text.Encoding.UTF8.GetString(msg.Payload));
+                else
+                    throw new RuntimeException($"init channel: unexpected message {msg.Type}");
+            }
             return (init.Pid, ours);
         }
         catch

@@ -12,7 +12,7 @@ namespace Runtime.Init;
 /// <summary>A new container's init, from its namespaces to execve of the user's program.</summary>
 internal static unsafe class ContainerInit
 {
-    public static void Run(InitChannel channel, Spec.Spec spec, InitOptions o, byte[]? seccomp)
+    public static void Run(InitChannel channel, Spec.Spec spec, InitOptions o, Seccomp.CompiledFilter? filter)
     {
         var process = spec.Process ?? throw new RuntimeException("process: required to create a container");
         bool mountNs = NamespacePlan.Has(spec, "mount");
@@ -49,6 +49,8 @@ internal static unsafe class ContainerInit
         RootfsBuilder.Finish(spec);
 
         SetHostnames(spec);
+        Security.AppArmor.ApplyOnExec(proc, process.ApparmorProfile, process.NoNewPrivileges, o.AppArmorEnabled);
+        var seccomp = new SeccompStep(filter, process, proc, o.SelinuxEnabled);
         foreach (var (key, value) in spec.Linux?.Sysctl ?? new Dictionary<string, string>())
         {
             if (key.Contains("..") || key.Contains('/') && key.Contains('.'))
@@ -60,8 +62,9 @@ internal static unsafe class ContainerInit
         ProcessAttributes.SetScheduler(process.Scheduler);
         ProcessAttributes.SetIoPriority(process.IoPriority);
         ProcessAttributes.SetPersonality(spec.Linux?.Personality);
+        Security.SeLinux.SetKeyCreateLabel(proc, process.SelinuxLabel, o.SelinuxEnabled);
         ProcessSetup.JoinSessionKeyring(o.Id, o.NoNewKeyring);
-        ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
+        ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities, seccomp.KeepSysAdmin);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
             Libc.Umask(umask);
@@ -69,11 +72,12 @@ internal static unsafe class ContainerInit
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);
 
+        seccomp.LoadBeforeReady(channel);
         channel.Send(InitMessage.Ready);
         WaitForStart(proc, fifo);
 
-        state.Status = "created";
         HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", state);
+        seccomp.LoadLast();
         ProcessSetup.Exec(path, process);
     }
 

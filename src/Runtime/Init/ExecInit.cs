@@ -8,13 +8,16 @@ namespace Runtime.Init;
 /// every namespace of the container's init; only the process's own attributes remain.</summary>
 internal static class ExecInit
 {
-    public static void Run(InitChannel channel, Spec.Spec spec, InitOptions o, byte[]? seccomp)
+    public static void Run(InitChannel channel, Spec.Spec spec, InitOptions o, Seccomp.CompiledFilter? filter)
     {
         var process = o.Process ?? throw new RuntimeException("exec: no process given");
+        using var proc = ProcFs.Open("/proc");
+        Security.AppArmor.ApplyOnExec(proc, process.ApparmorProfile, process.NoNewPrivileges, o.AppArmorEnabled);
+        var seccomp = new SeccompStep(filter, process, proc, o.SelinuxEnabled);
         ProcessSetup.SetRlimits(process.Rlimits);
         ProcessAttributes.SetScheduler(process.Scheduler);
         ProcessAttributes.SetIoPriority(process.IoPriority);
-        ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
+        ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities, seccomp.KeepSysAdmin);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
             Libc.Umask(umask);
@@ -26,6 +29,8 @@ internal static class ExecInit
         ProcessSetup.EnterCwd(process.Cwd);
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);
+        seccomp.LoadBeforeReady(channel);
+        seccomp.LoadLast();
         channel.Send(InitMessage.Exec);
         ProcessSetup.Exec(path, process);
     }

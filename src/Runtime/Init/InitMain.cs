@@ -20,7 +20,9 @@ internal static class InitMain
                        ?? throw new RuntimeException("init: empty config");
             var options = JsonSerializer.Deserialize(channel.Expect(InitMessage.Options, "init: waiting for options"), InitJsonContext.Default.InitOptions)
                           ?? throw new RuntimeException("init: empty options");
-            byte[]? seccomp = options.HasSeccomp ? channel.Expect(InitMessage.Seccomp, "init: waiting for seccomp filter") : null;
+            var seccomp = options.HasSeccomp
+                ? Seccomp.CompiledFilter.Deserialize(channel.Expect(InitMessage.Seccomp, "init: waiting for seccomp filter"))
+                : null;
             if (options.Mode == "exec")
                 ExecInit.Run(channel, spec, options, seccomp);
             else

@@ -20,6 +20,9 @@ public sealed class InitOptions
     /// <summary>The process to run for exec (create runs config.json's process).</summary>
     public Spec.Process? Process { get; set; }
     public bool HasSeccomp { get; set; }
+    /// <summary>Host LSM state, detected by the parent: after pivot_root the container's /sys hides the host's.</summary>
+    public bool AppArmorEnabled { get; set; }
+    public bool SelinuxEnabled { get; set; }
     /// <summary>Inherited fd of the connected console socket when process.terminal is set, else -1.</summary>
     public int ConsoleSocketFd { get; set; } = -1;
 }

@@ -52,7 +52,9 @@ internal static unsafe class ProcessSetup
 
     /// <summary>Drops the bounding set, switches user and group keeping capabilities across the switch,
     /// then sets the exact permitted/effective/inheritable/ambient sets the spec lists.</summary>
-    public static void SetUserAndCapabilities(User? user, LinuxCapabilities? caps)
+    /// <param name="keepSysAdmin">keep CAP_SYS_ADMIN effective past the switch: loading a seccomp filter
+    /// without no_new_privs needs it; <see cref="SetCapabilities"/> drops it right after the load.</param>
+    public static void SetUserAndCapabilities(User? user, LinuxCapabilities? caps, bool keepSysAdmin = false)
     {
         int last = Capabilities.LastCap;
         var bounding = Mask(caps?.Bounding, "process.capabilities.bounding", last);
@@ -69,15 +71,7 @@ internal static unsafe class ProcessSetup
         Libc.Check(Libc.SetresuidThread(uid, uid, uid), $"process.user.uid: setuid {uid}");
         Libc.Check(Libc.Prctl(Libc.PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 0)");
 
-        ulong effective = Mask(caps?.Effective, "process.capabilities.effective", last);
-        ulong permitted = Mask(caps?.Permitted, "process.capabilities.permitted", last);
-        // CVE-2022-29162: inheritable only when the spec asks for it.
-        ulong inheritable = Mask(caps?.Inheritable, "process.capabilities.inheritable", last);
-        var header = new Libc.CapHeader { Version = Libc.LINUX_CAPABILITY_VERSION_3 };
-        var data = stackalloc Libc.CapData[2];
-        data[0] = new Libc.CapData { Effective = (uint)effective, Permitted = (uint)permitted, Inheritable = (uint)inheritable };
-        data[1] = new Libc.CapData { Effective = (uint)(effective >> 32), Permitted = (uint)(permitted >> 32), Inheritable = (uint)(inheritable >> 32) };
-        Libc.Check(Libc.Capset(&header, data), "capset (process.capabilities)");
+        SetCapabilities(caps, keepSysAdmin ? 1UL << 21 /* CAP_SYS_ADMIN */ : 0);
 
         ulong ambient = Mask(caps?.Ambient, "process.capabilities.ambient", last);
         Libc.Prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -86,6 +80,21 @@ internal static unsafe class ProcessSetup
             // ambient caps without inheritable ones, so like runc this is a note, not a failure.
             if ((ambient & (1UL << c)) != 0 && Libc.Prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, (nuint)c, 0, 0) == -1)
                 Logging.Log.Debug($"can't raise ambient capability {Capabilities.Names[c]}: {Errnos.Describe(Libc.LastErrno)}");
+    }
+
+    /// <summary>capset: exactly the spec's effective/permitted/inheritable sets, plus <paramref name="extra"/>.</summary>
+    public static void SetCapabilities(LinuxCapabilities? caps, ulong extra = 0)
+    {
+        int last = Capabilities.LastCap;
+        ulong effective = Mask(caps?.Effective, "process.capabilities.effective", last) | extra;
+        ulong permitted = Mask(caps?.Permitted, "process.capabilities.permitted", last) | extra;
+        // CVE-2022-29162: inheritable only when the spec asks for it.
+        ulong inheritable = Mask(caps?.Inheritable, "process.capabilities.inheritable", last);
+        var header = new Libc.CapHeader { Version = Libc.LINUX_CAPABILITY_VERSION_3 };
+        var data = stackalloc Libc.CapData[2];
+        data[0] = new Libc.CapData { Effective = (uint)effective, Permitted = (uint)permitted, Inheritable = (uint)inheritable };
+        data[1] = new Libc.CapData { Effective = (uint)(effective >> 32), Permitted = (uint)(permitted >> 32), Inheritable = (uint)(inheritable >> 32) };
+        Libc.Check(Libc.Capset(&header, data), "capset (process.capabilities)");
     }
 
     private static ulong Mask(List<string>? names, string field, int last)

@@ -27,6 +27,9 @@ internal enum InitMessage : uint
     Seccomp = 21,
     /// <summary>exec'd process → parent: about to execve (the process is running).</summary>
     Exec = 22,
+    /// <summary>init → parent: u32 fd number of the seccomp notify listener in the init; the parent
+    /// copies it (pidfd_getfd) to the agent at listenerPath and answers with the same type.</summary>
+    SeccompListener = 23,
 }
 
 /// <summary>Framed messages (u32 type, u32 length, payload) over the init socket.</summary>
