@@ -98,7 +98,9 @@ internal sealed partial class V2Cgroup : ICgroupDriver
 
         if (limit != null || swap != null)
         {
-            var swapMax = Conversions.MemorySwapToV2(swap, limit);
+            // An update of swap alone is relative to the memory limit in force.
+            long? memoryForSwap = limit ?? (swap == null ? null : CurrentMemoryMax());
+            var swapMax = Conversions.MemorySwapToV2(swap, memoryForSwap);
             if (swapMax != null)
             {
                 int errno = CgroupFile.TryWrite(FilePath("memory.swap.max"), swapMax);
@@ -116,6 +118,14 @@ internal sealed partial class V2Cgroup : ICgroupDriver
         if (m.DisableOomKiller == true) ctx.Warn($"{F}.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored");
         if (m.UseHierarchy == false) ctx.Warn($"{F}.useHierarchy: cgroup v2 always accounts hierarchically; ignored");
     }
+
+    /// <summary>memory.max as a v1-style value: -1 for "max", null when unreadable.</summary>
+    private long? CurrentMemoryMax() => CgroupFile.TryReadUInt(FilePath("memory.max")) switch
+    {
+        null => null,
+        ulong.MaxValue => -1,
+        var v => (long)v.Value,
+    };
 
     // ---- cpu, cpuset, pids
 
