@@ -46,6 +46,7 @@ public sealed class CgroupManager
         Action<string>? warn = null) =>
         Create(layout, CgroupPaths.Resolve(layout, cgroupsPath, id), resources, warn);
 
+    /// <summary>The same with the directories already resolved (they must lie below <paramref name="layout"/>'s mounts).</summary>
     public static CgroupManager Create(CgroupLayout layout, CgroupPaths paths, LinuxResources? resources, Action<string>? warn = null)
     {
         var manager = new CgroupManager(paths, layout, warn);

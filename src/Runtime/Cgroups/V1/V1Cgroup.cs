@@ -48,7 +48,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
             if (name.Split(',').Contains("cpuset"))
                 // A new cpuset cgroup starts with no CPUs and no memory nodes, and a process cannot join it
                 // like that: give each one made (and any empty ancestor) its parent's.
-                CgroupDirectory.MakeAll(dir, mounts[name], created, (parent, made) => CopyCpusetFromParent(parent, made));
+                CgroupDirectory.MakeAll(dir, mounts[name], created, onCreated: CopyCpusetFromParent);
             else
                 CgroupDirectory.MakeAll(dir, mounts[name], created);
         }

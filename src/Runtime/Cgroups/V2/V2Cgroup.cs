@@ -56,20 +56,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
     public void Create(List<string> created)
     {
         if (mountPoint == null) throw new InvalidOperationException("cgroup paths reopened from saved state cannot be created");
-        var mount = mountPoint.TrimEnd('/');
-        if (!dir.StartsWith(mount + "/", StringComparison.Ordinal))
-            throw new RuntimeException($"cgroup {dir} is not below its mount {mountPoint}");
-        var current = mount;
-        var parts = dir[(mount.Length + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var part in parts)
-        {
-            EnableControllers(current);
-            var next = current + "/" + part;
-            if (Libc.MkdirAt(Libc.AT_FDCWD, next, 0b111_101_101 /* 0755 */) == 0) created.Add(next);
-            else if (Libc.LastErrno != Errnos.EEXIST)
-                throw new RuntimeException($"create cgroup {dir}: mkdir {next}: {Errnos.Describe(Libc.LastErrno)}");
-            current = next;
-        }
+        CgroupDirectory.MakeAll(dir, mountPoint, created, beforeChild: EnableControllers);
         controllers = null;
     }
 
