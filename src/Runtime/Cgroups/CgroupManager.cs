@@ -123,7 +123,9 @@ public sealed class CgroupManager
         if (r.Cpu is { } c && (c.Shares != null || c.Quota != null || c.Period != null || c.Burst != null ||
                                c.RealtimeRuntime != null || c.RealtimePeriod != null || c.Idle != null))
             Driver("cpu", $"{R}.cpu").SetCpu(c, warn);
-        if (r.Pids is { } pids)
+        // LinuxPids.Limit cannot tell 0 from absent ("pids": {} is valid since runtime-spec 1.3), so 0 stays
+        // "unset" as in runc before 1.4; a real limit of 0 needs the model to carry null.
+        if (r.Pids is { Limit: not 0 } pids)
             Driver("pids", $"{R}.pids").SetPids(pids);
         if (r.BlockIO is { } io && HasAny(io))
             Driver("blkio", $"{R}.blockIO").SetBlockIo(io, warn);

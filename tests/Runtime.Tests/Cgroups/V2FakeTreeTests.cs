@@ -195,6 +195,14 @@ public class V2FakeTreeTests
     }
 
     [Test]
+    public void PidsLimitZeroIsTakenAsUnsetBecauseTheModelCannotTellItFromAbsent()
+    {
+        Put("pids.max", "max\n");
+        Create(new LinuxResources { Pids = new LinuxPids() });
+        Assert.That(Leaf("pids.max"), Is.EqualTo("max"));
+    }
+
+    [Test]
     public void JoinWritesThePid()
     {
         var m = Create(null);
