@@ -10,18 +10,21 @@ internal static class CgroupDirectory
     public static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// mkdir -p of <paramref name="dir"/> below <paramref name="mountPoint"/>; every directory made is added to
-    /// <paramref name="created"/> (outermost first) and passed to <paramref name="onCreated"/>.
+    /// mkdir -p of <paramref name="dir"/> below <paramref name="mountPoint"/>. <paramref name="beforeChild"/> sees each
+    /// parent on the way down (existing or not) before its child is made; every directory made is added to
+    /// <paramref name="created"/> (outermost first) and passed to <paramref name="onCreated"/> with its parent.
     /// </summary>
-    public static void MakeAll(string dir, string mountPoint, List<string> created, Action<string, string>? onCreated = null)
+    public static void MakeAll(string dir, string mountPoint, List<string> created,
+        Action<string>? beforeChild = null, Action<string, string>? onCreated = null)
     {
-        if (!dir.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal))
-            throw new RuntimeException($"cgroup {dir} is not below its mount {mountPoint}");
         var current = mountPoint.TrimEnd('/');
+        if (!dir.StartsWith(current + "/", StringComparison.Ordinal))
+            throw new RuntimeException($"cgroup {dir} is not below its mount {mountPoint}");
         foreach (var part in dir[(current.Length + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             var parent = current;
             current = current + "/" + part;
+            beforeChild?.Invoke(parent);
             if (Libc.MkdirAt(Libc.AT_FDCWD, current, 0b111_101_101 /* 0755 */) == 0)
             {
                 created.Add(current);

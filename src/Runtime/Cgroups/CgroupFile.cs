@@ -108,9 +108,21 @@ internal static unsafe class CgroupFile
         throw new FormatException($"not a number: \"{text}\"");
     }
 
-    public static ulong? TryReadUInt(string path) => TryRead(path) is { } t ? ParseUInt(t) : null;
+    public static ulong? TryReadUInt(string path)
+    {
+        if (TryRead(path) is not { } text) return null;
+        try
+        {
+            return ParseUInt(text);
+        }
+        catch (FormatException e)
+        {
+            throw new RuntimeException($"{path}: {e.Message}");
+        }
+    }
 
-    public static ulong ReadUInt(string path) => ParseUInt(Read(path));
+    public static ulong ReadUInt(string path) =>
+        TryReadUInt(path) ?? throw new SyscallException($"open {path}", Errnos.ENOENT);
 
     /// <summary>"key value" lines (memory.stat, cpu.stat, memory.events) as a dictionary.</summary>
     public static Dictionary<string, ulong> ReadKeyValues(string path)
@@ -121,7 +133,14 @@ internal static unsafe class CgroupFile
         {
             int sp = line.IndexOf(' ');
             if (sp <= 0) continue;
-            result[line[..sp]] = ParseUInt(line[(sp + 1)..]);
+            try
+            {
+                result[line[..sp]] = ParseUInt(line[(sp + 1)..]);
+            }
+            catch (FormatException e)
+            {
+                throw new RuntimeException($"{path}: {e.Message} in \"{line}\"");
+            }
         }
         return result;
     }

@@ -46,6 +46,7 @@ public sealed class CgroupManager
         Action<string>? warn = null) =>
         Create(layout, CgroupPaths.Resolve(layout, cgroupsPath, id), resources, warn);
 
+    /// <summary>The same with the directories already resolved (they must lie below <paramref name="layout"/>'s mounts).</summary>
     public static CgroupManager Create(CgroupLayout layout, CgroupPaths paths, LinuxResources? resources, Action<string>? warn = null)
     {
         var manager = new CgroupManager(paths, layout, warn);
@@ -59,7 +60,7 @@ public sealed class CgroupManager
             if (resources != null)
             {
                 bool freshDevices = manager.v1 is { } v && v.Owns("devices") && created.Contains(v.Dir("devices"));
-                manager.Set(resources, deviceRules, new ResourceContext(manager.warn, isUpdate: false), freshDevices);
+                manager.Set(resources, deviceRules, freshDevices);
             }
             return manager;
         }
@@ -100,7 +101,7 @@ public sealed class CgroupManager
     /// <summary>Applies new limits to the live cgroup (`update`): only the fields given change; device rules, when
     /// given, replace the old set without a moment of "deny all".</summary>
     public void Update(LinuxResources resources) =>
-        Set(resources, ValidateDevices(resources), new ResourceContext(warn, isUpdate: true), freshDevices: false);
+        Set(resources, ValidateDevices(resources), freshDevices: false);
 
     private static IReadOnlyList<DeviceRule>? ValidateDevices(LinuxResources? resources)
     {
@@ -110,24 +111,26 @@ public sealed class CgroupManager
         return rules;
     }
 
-    private void Set(LinuxResources r, IReadOnlyList<DeviceRule>? deviceRules, ResourceContext ctx, bool freshDevices)
+    private void Set(LinuxResources r, IReadOnlyList<DeviceRule>? deviceRules, bool freshDevices)
     {
         // runc's order: cpuset and devices first, unified last so it can override.
         if (r.Cpu is { } cpu && (!string.IsNullOrEmpty(cpu.Cpus) || !string.IsNullOrEmpty(cpu.Mems)))
-            Driver("cpuset", $"{R}.cpu.{(string.IsNullOrEmpty(cpu.Cpus) ? "mems" : "cpus")}").SetCpuset(cpu, ctx);
+            Driver("cpuset", $"{R}.cpu.{(string.IsNullOrEmpty(cpu.Cpus) ? "mems" : "cpus")}").SetCpuset(cpu);
         if (deviceRules != null)
-            Driver("devices", $"{R}.devices").SetDevices(deviceRules, freshDevices, ctx);
+            Driver("devices", $"{R}.devices").SetDevices(deviceRules, freshDevices);
         if (r.Memory is { } memory && HasAny(memory))
-            Driver("memory", $"{R}.memory").SetMemory(memory, ctx);
+            Driver("memory", $"{R}.memory").SetMemory(memory, warn);
         if (r.Cpu is { } c && (c.Shares != null || c.Quota != null || c.Period != null || c.Burst != null ||
                                c.RealtimeRuntime != null || c.RealtimePeriod != null || c.Idle != null))
-            Driver("cpu", $"{R}.cpu").SetCpu(c, ctx);
-        if (r.Pids is { } pids)
-            Driver("pids", $"{R}.pids").SetPids(pids, ctx);
+            Driver("cpu", $"{R}.cpu").SetCpu(c, warn);
+        // LinuxPids.Limit cannot tell 0 from absent ("pids": {} is valid since runtime-spec 1.3), so 0 stays
+        // "unset" as in runc before 1.4; a real limit of 0 needs the model to carry null.
+        if (r.Pids is { Limit: not 0 } pids)
+            Driver("pids", $"{R}.pids").SetPids(pids);
         if (r.BlockIO is { } io && HasAny(io))
-            Driver("blkio", $"{R}.blockIO").SetBlockIo(io, ctx);
+            Driver("blkio", $"{R}.blockIO").SetBlockIo(io, warn);
         if (r.HugepageLimits is { Count: > 0 } hugepages)
-            Driver("hugetlb", $"{R}.hugepageLimits").SetHugepages(hugepages, ctx);
+            Driver("hugetlb", $"{R}.hugepageLimits").SetHugepages(hugepages);
         if (r.Network is { } network)
         {
             if (network.ClassId is { } classId && NetworkDriver("net_cls", $"{R}.network.classID") is { } cls)
@@ -136,7 +139,7 @@ public sealed class CgroupManager
                 prio.SetNetPriorities(priorities);
         }
         if (r.Rdma is { Count: > 0 } rdma)
-            Driver("rdma", $"{R}.rdma").SetRdma(rdma, ctx);
+            Driver("rdma", $"{R}.rdma").SetRdma(rdma);
         if (r.Unified is { Count: > 0 } unified)
             (v2 ?? throw new RuntimeException($"{R}.unified: needs cgroup v2, and this host has cgroup v1 only")).SetUnified(unified);
     }
@@ -232,9 +235,13 @@ public sealed class CgroupManager
     /// </summary>
     public void KillAll(int signal)
     {
-        if (signal == Libc.SIGKILL && v2 != null && v2.TryKillAll()) return;
         var freezer = Route("freezer");
         bool wasFrozen = freezer?.GetFreezerState() == FreezerState.Frozen;
+        if (signal == Libc.SIGKILL && v2 != null && v2.TryKillAll())
+        {
+            if (wasFrozen) freezer!.SetFreezer(false, TimeSpan.Zero); // a v1-frozen task cannot die until thawed
+            return;
+        }
         bool frozenHere = false;
         if (freezer != null && !wasFrozen)
         {

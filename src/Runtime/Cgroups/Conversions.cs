@@ -62,7 +62,7 @@ public static partial class Conversions
         return $"{q} {p}";
     }
 
-    /// <summary>pids.max: a positive limit as is, 0 as 0 (runtime-spec 1.3: a real limit), negative as "max".</summary>
+    /// <summary>pids.max: a limit as is (0 included: runtime-spec 1.3 makes it a real limit), negative as "max".</summary>
     public static string PidsMax(long limit) => limit < 0 ? "max" : CgroupFile.Num(limit);
 
     /// <summary>The page size part of hugetlb file names ("2MB", "1GB", "64KB"); anything else is refused before it can become a path.</summary>

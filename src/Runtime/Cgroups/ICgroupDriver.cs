@@ -11,13 +11,6 @@ public enum FreezerState
     Frozen,
 }
 
-/// <summary>What a resource write needs besides the values: where warnings go, and whether this is an update of a live cgroup.</summary>
-internal sealed class ResourceContext(Action<string> warn, bool isUpdate)
-{
-    public Action<string> Warn { get; } = warn;
-    public bool IsUpdate { get; } = isUpdate;
-}
-
 /// <summary>
 /// One cgroup version's side of a container's cgroup: the v1 hierarchies (<see cref="V1.V1Cgroup"/>) or the
 /// cgroup2 directory (<see cref="V2.V2Cgroup"/>). <see cref="CgroupManager"/> holds one or both (hybrid) and sends
@@ -34,14 +27,17 @@ internal interface ICgroupDriver
     /// adding each directory it made to <paramref name="created"/> so a failure can take exactly those back.</summary>
     void Create(List<string> created);
 
-    void SetMemory(LinuxMemory memory, ResourceContext ctx);
-    void SetCpu(LinuxCpu cpu, ResourceContext ctx);
-    void SetCpuset(LinuxCpu cpu, ResourceContext ctx);
-    void SetPids(LinuxPids pids, ResourceContext ctx);
-    void SetBlockIo(LinuxBlockIo blockIo, ResourceContext ctx);
-    void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits, ResourceContext ctx);
-    void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma, ResourceContext ctx);
-    void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup, ResourceContext ctx);
+    // What a side cannot apply but may ignore (kernel memory on a new kernel, leaf weights…) goes to warn.
+    void SetMemory(LinuxMemory memory, Action<string> warn);
+    void SetCpu(LinuxCpu cpu, Action<string> warn);
+    void SetCpuset(LinuxCpu cpu);
+    void SetPids(LinuxPids pids);
+    void SetBlockIo(LinuxBlockIo blockIo, Action<string> warn);
+    void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits);
+    void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma);
+    /// <summary>Replaces the device rules. <paramref name="freshCgroup"/>: the cgroup was just made, nothing runs in it
+    /// yet (v1 then writes the rules as given; a live one only gets the differences).</summary>
+    void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup);
 
     FreezerState GetFreezerState();
     /// <summary>Freezes and waits until every task is frozen (thawing again if that does not happen in time), or thaws.</summary>

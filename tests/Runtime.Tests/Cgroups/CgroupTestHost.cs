@@ -78,6 +78,33 @@ internal static class CgroupTestHost
     }
 
     public static string Read(string path) => File.ReadAllText(path).Trim();
+
+    /// <summary>
+    /// Removes cgroups a killed test run left behind: only our own names (runtime-test-&lt;32 hex&gt;), only empty ones
+    /// (rmdir refuses anything else), only ones older than ten minutes (no live test keeps one that long).
+    /// </summary>
+    public static void SweepStale()
+    {
+        foreach (var mount in Mounts)
+            foreach (var dir in Directory.EnumerateDirectories(mount, "runtime-test-*"))
+            {
+                var suffix = Path.GetFileName(dir)["runtime-test-".Length..];
+                if (suffix.Length != 32 || !suffix.All(Uri.IsHexDigit)) continue;
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) < TimeSpan.FromMinutes(10)) continue;
+                if (ProcsBelow(dir).Count == 0) RemoveBottomUp(dir);
+            }
+    }
+}
+
+/// <summary>Once before the cgroup tests: clear what an interrupted earlier run could not.</summary>
+[SetUpFixture]
+public sealed class CgroupTestSetUp
+{
+    [OneTimeSetUp]
+    public void SweepStaleCgroups()
+    {
+        if (Environment.UserName == "root") CgroupTestHost.SweepStale();
+    }
 }
 
 /// <summary>A `sh` parked on `read` so a test can move it into a cgroup before it runs <c>then</c>.</summary>

@@ -162,6 +162,19 @@ public class HostLifecycleTests
     }
 
     [Test]
+    public void SigkillToAPausedContainerKillsIt()
+    {
+        var m = Create();
+        var p = StartIn(m, "sleep 100 & exec sleep 100");
+        WaitUntil(() => m.Pids().Count == 2, "two processes");
+        m.Freeze();
+        m.KillAll(Libc.SIGKILL);
+        WaitUntil(() => m.Pids().Count == 0, "every process to die");
+        Assert.That(p.WaitForExit(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.DoesNotThrow(() => m.Destroy());
+    }
+
+    [Test]
     public void PidsIncludesCgroupsTheContainerMadeBelowAndDestroyRemovesThem()
     {
         var m = Create();

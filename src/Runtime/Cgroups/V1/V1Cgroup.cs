@@ -48,7 +48,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
             if (name.Split(',').Contains("cpuset"))
                 // A new cpuset cgroup starts with no CPUs and no memory nodes, and a process cannot join it
                 // like that: give each one made (and any empty ancestor) its parent's.
-                CgroupDirectory.MakeAll(dir, mounts[name], created, (parent, made) => CopyCpusetFromParent(parent, made));
+                CgroupDirectory.MakeAll(dir, mounts[name], created, onCreated: CopyCpusetFromParent);
             else
                 CgroupDirectory.MakeAll(dir, mounts[name], created);
         }
@@ -71,7 +71,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
     /// <summary>OCI memory values: 0 means unset (as runc, whose config cannot tell 0 from absent).</summary>
     private static long? Given(long? v) => v is 0 ? null : v;
 
-    public void SetMemory(LinuxMemory m, ResourceContext ctx)
+    public void SetMemory(LinuxMemory m, Action<string> warn)
     {
         const string F = R + ".memory";
         long? limit = Given(m.Limit), swap = Given(m.Swap);
@@ -101,9 +101,9 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         if (Given(m.Reservation) is { } reservation)
             Write(F + ".reservation", "memory", "memory.soft_limit_in_bytes", CgroupFile.Num(reservation));
         if (Given(m.Kernel) is { } kernel)
-            WriteIfSupported(F + ".kernel", "memory.kmem.limit_in_bytes", kernel, ctx);
+            WriteIfSupported(F + ".kernel", "memory.kmem.limit_in_bytes", kernel, warn);
         if (Given(m.KernelTcp) is { } kernelTcp)
-            WriteIfSupported(F + ".kernelTCP", "memory.kmem.tcp.limit_in_bytes", kernelTcp, ctx);
+            WriteIfSupported(F + ".kernelTCP", "memory.kmem.tcp.limit_in_bytes", kernelTcp, warn);
         if (m.Swappiness is { } swappiness && swappiness != ulong.MaxValue) // -1 in a Go config: unset
         {
             if (swappiness > 100)
@@ -117,7 +117,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
             var path = FilePath("memory", "memory.use_hierarchy");
             int errno = CgroupFile.TryWrite(path, hierarchy ? "1" : "0");
             if (errno == Errnos.EINVAL && !hierarchy)
-                ctx.Warn($"{F}.useHierarchy: this kernel always accounts hierarchically (write {path}: {Errnos.Describe(errno)}); ignored");
+                warn($"{F}.useHierarchy: this kernel always accounts hierarchically (write {path}: {Errnos.Describe(errno)}); ignored");
             else if (errno != 0) throw CgroupFile.WriteError(F + ".useHierarchy", path, errno);
         }
     }
@@ -139,20 +139,20 @@ internal sealed partial class V1Cgroup : ICgroupDriver
     /// Kernel memory knobs are going away: a warning, not a failure, where the kernel lacks them. Linux 6.1+
     /// keeps memory.kmem.limit_in_bytes but ignores writes, so the value is read back to tell.
     /// </summary>
-    private void WriteIfSupported(string field, string file, long value, ResourceContext ctx)
+    private void WriteIfSupported(string field, string file, long value, Action<string> warn)
     {
         var path = FilePath("memory", file);
         int errno = CgroupFile.TryWrite(path, CgroupFile.Num(value));
         if (errno is Errnos.ENOENT or Errnos.EOPNOTSUPP or SharedControllers.ENOTSUPP)
-            ctx.Warn($"{field}: not supported by this kernel (write {path}: {Errnos.Describe(errno)}); ignored");
+            warn($"{field}: not supported by this kernel (write {path}: {Errnos.Describe(errno)}); ignored");
         else if (errno != 0) throw CgroupFile.WriteError(field, path, errno);
         else if (value > 0 && CgroupFile.TryReadUInt(path) is { } actual && actual != (ulong)(value / Environment.SystemPageSize * Environment.SystemPageSize))
-            ctx.Warn($"{field}: not supported by this kernel (it accepts {path} but ignores it: still {actual}); ignored");
+            warn($"{field}: not supported by this kernel (it accepts {path} but ignores it: still {actual}); ignored");
     }
 
     // ---- cpu, cpuset, pids
 
-    public void SetCpu(LinuxCpu c, ResourceContext ctx)
+    public void SetCpu(LinuxCpu c, Action<string> warn)
     {
         const string F = R + ".cpu";
         // Real-time budget first (runc does it before the process joins, which is where Apply runs):
@@ -200,7 +200,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
             if (errno == 0) burst = null;
             else if (errno == Errnos.ENOENT)
             {
-                ctx.Warn($"{F}.burst: not supported by this kernel (no cpu.cfs_burst_us); ignored");
+                warn($"{F}.burst: not supported by this kernel (no cpu.cfs_burst_us); ignored");
                 burst = null;
             }
             else if (errno != Errnos.EINVAL || !quotaGiven)
@@ -216,18 +216,18 @@ internal sealed partial class V1Cgroup : ICgroupDriver
             Write(F + ".idle", "cpu", "cpu.idle", CgroupFile.Num(idle));
     }
 
-    public void SetCpuset(LinuxCpu c, ResourceContext ctx)
+    public void SetCpuset(LinuxCpu c)
     {
         if (!string.IsNullOrEmpty(c.Cpus)) Write(R + ".cpu.cpus", "cpuset", "cpuset.cpus", c.Cpus);
         if (!string.IsNullOrEmpty(c.Mems)) Write(R + ".cpu.mems", "cpuset", "cpuset.mems", c.Mems);
     }
 
-    public void SetPids(LinuxPids pids, ResourceContext ctx) =>
+    public void SetPids(LinuxPids pids) =>
         Write(R + ".pids.limit", "pids", "pids.max", Conversions.PidsMax(pids.Limit));
 
     // ---- blkio
 
-    public void SetBlockIo(LinuxBlockIo b, ResourceContext ctx)
+    public void SetBlockIo(LinuxBlockIo b, Action<string> warn)
     {
         const string F = R + ".blockIO";
         // CFQ's blkio.weight went with CFQ (Linux 5.0); BFQ has its own files.
@@ -236,14 +236,14 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         string weightDeviceFile = cfq ? "blkio.weight_device" : "blkio.bfq.weight_device";
 
         if (b.Weight is { } w and not 0) Write(F + ".weight", "blkio", weightFile, CgroupFile.Num(w));
-        if (b.LeafWeight is { } lw and not 0) WriteLeafWeight(F + ".leafWeight", "blkio.leaf_weight", CgroupFile.Num(lw), ctx);
+        if (b.LeafWeight is { } lw and not 0) WriteLeafWeight(F + ".leafWeight", "blkio.leaf_weight", CgroupFile.Num(lw), warn);
         for (int i = 0; i < (b.WeightDevice?.Count ?? 0); i++)
         {
             var d = b.WeightDevice![i];
             if (d.Weight is { } dw and not 0)
                 Write($"{F}.weightDevice[{i}].weight", "blkio", weightDeviceFile, $"{d.Major}:{d.Minor} {dw}");
             if (d.LeafWeight is { } dl and not 0)
-                WriteLeafWeight($"{F}.weightDevice[{i}].leafWeight", "blkio.leaf_weight_device", $"{d.Major}:{d.Minor} {dl}", ctx);
+                WriteLeafWeight($"{F}.weightDevice[{i}].leafWeight", "blkio.leaf_weight_device", $"{d.Major}:{d.Minor} {dl}", warn);
         }
         WriteThrottle($"{F}.throttleReadBpsDevice", "blkio.throttle.read_bps_device", b.ThrottleReadBpsDevice);
         WriteThrottle($"{F}.throttleWriteBpsDevice", "blkio.throttle.write_bps_device", b.ThrottleWriteBpsDevice);
@@ -251,12 +251,12 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         WriteThrottle($"{F}.throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", b.ThrottleWriteIopsDevice);
     }
 
-    private void WriteLeafWeight(string field, string file, string value, ResourceContext ctx)
+    private void WriteLeafWeight(string field, string file, string value, Action<string> warn)
     {
         var path = FilePath("blkio", file);
         int errno = CgroupFile.TryWrite(path, value);
         if (errno == Errnos.ENOENT)
-            ctx.Warn($"{field}: leaf weights went with the CFQ I/O scheduler (Linux 5.0), this kernel has no {file}; ignored");
+            warn($"{field}: leaf weights went with the CFQ I/O scheduler (Linux 5.0), this kernel has no {file}; ignored");
         else if (errno != 0) throw CgroupFile.WriteError(field, path, errno);
     }
 
@@ -271,7 +271,7 @@ internal sealed partial class V1Cgroup : ICgroupDriver
 
     // ---- hugetlb, net_cls, net_prio, rdma
 
-    public void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits, ResourceContext ctx) =>
+    public void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits) =>
         SharedControllers.SetHugepages(Dir("hugetlb"), limits, ".limit_in_bytes");
 
     public void SetNetClassId(uint classId) =>
@@ -288,12 +288,12 @@ internal sealed partial class V1Cgroup : ICgroupDriver
         }
     }
 
-    public void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma, ResourceContext ctx) =>
+    public void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma) =>
         SharedControllers.SetRdma(Dir("rdma"), rdma);
 
     // ---- devices
 
-    public void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup, ResourceContext ctx)
+    public void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup)
     {
         var target = DeviceEmulator.FromRules(rules); // refuses rules v1 cannot express before anything is written
         var list = FilePath("devices", "devices.list");

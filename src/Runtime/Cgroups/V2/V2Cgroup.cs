@@ -56,20 +56,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
     public void Create(List<string> created)
     {
         if (mountPoint == null) throw new InvalidOperationException("cgroup paths reopened from saved state cannot be created");
-        var mount = mountPoint.TrimEnd('/');
-        if (!dir.StartsWith(mount + "/", StringComparison.Ordinal))
-            throw new RuntimeException($"cgroup {dir} is not below its mount {mountPoint}");
-        var current = mount;
-        var parts = dir[(mount.Length + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var part in parts)
-        {
-            EnableControllers(current);
-            var next = current + "/" + part;
-            if (Libc.MkdirAt(Libc.AT_FDCWD, next, 0b111_101_101 /* 0755 */) == 0) created.Add(next);
-            else if (Libc.LastErrno != Errnos.EEXIST)
-                throw new RuntimeException($"create cgroup {dir}: mkdir {next}: {Errnos.Describe(Libc.LastErrno)}");
-            current = next;
-        }
+        CgroupDirectory.MakeAll(dir, mountPoint, created, beforeChild: EnableControllers);
         controllers = null;
     }
 
@@ -88,7 +75,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
 
     // ---- memory
 
-    public void SetMemory(LinuxMemory m, ResourceContext ctx)
+    public void SetMemory(LinuxMemory m, Action<string> warn)
     {
         const string F = R + ".memory";
         long? limit = m.Limit is 0 ? null : m.Limit, swap = m.Swap is 0 ? null : m.Swap;
@@ -98,7 +85,9 @@ internal sealed partial class V2Cgroup : ICgroupDriver
 
         if (limit != null || swap != null)
         {
-            var swapMax = Conversions.MemorySwapToV2(swap, limit);
+            // An update of swap alone is relative to the memory limit in force.
+            long? memoryForSwap = limit ?? (swap == null ? null : CurrentMemoryMax());
+            var swapMax = Conversions.MemorySwapToV2(swap, memoryForSwap);
             if (swapMax != null)
             {
                 int errno = CgroupFile.TryWrite(FilePath("memory.swap.max"), swapMax);
@@ -110,20 +99,28 @@ internal sealed partial class V2Cgroup : ICgroupDriver
         }
         if (reservation != null) Write(F + ".reservation", "memory.low", Conversions.MemoryToV2(reservation.Value));
 
-        if (m.Kernel is not (null or 0)) ctx.Warn($"{F}.kernel: cgroup v2 has no kernel memory limit (it is part of memory.max); ignored");
-        if (m.KernelTcp is not (null or 0)) ctx.Warn($"{F}.kernelTCP: cgroup v2 has no TCP memory limit (it is part of memory.max); ignored");
-        if (m.Swappiness is { } sw && sw != ulong.MaxValue) ctx.Warn($"{F}.swappiness: cgroup v2 has no per-cgroup swappiness; ignored");
-        if (m.DisableOomKiller == true) ctx.Warn($"{F}.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored");
-        if (m.UseHierarchy == false) ctx.Warn($"{F}.useHierarchy: cgroup v2 always accounts hierarchically; ignored");
+        if (m.Kernel is not (null or 0)) warn($"{F}.kernel: cgroup v2 has no kernel memory limit (it is part of memory.max); ignored");
+        if (m.KernelTcp is not (null or 0)) warn($"{F}.kernelTCP: cgroup v2 has no TCP memory limit (it is part of memory.max); ignored");
+        if (m.Swappiness is { } sw && sw != ulong.MaxValue) warn($"{F}.swappiness: cgroup v2 has no per-cgroup swappiness; ignored");
+        if (m.DisableOomKiller == true) warn($"{F}.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored");
+        if (m.UseHierarchy == false) warn($"{F}.useHierarchy: cgroup v2 always accounts hierarchically; ignored");
     }
+
+    /// <summary>memory.max as a v1-style value: -1 for "max", null when unreadable.</summary>
+    private long? CurrentMemoryMax() => CgroupFile.TryReadUInt(FilePath("memory.max")) switch
+    {
+        null => null,
+        ulong.MaxValue => -1,
+        var v => (long)v.Value,
+    };
 
     // ---- cpu, cpuset, pids
 
-    public void SetCpu(LinuxCpu c, ResourceContext ctx)
+    public void SetCpu(LinuxCpu c, Action<string> warn)
     {
         const string F = R + ".cpu";
         if (c.RealtimeRuntime is not (null or 0) || c.RealtimePeriod is not (null or 0))
-            ctx.Warn($"{F}.realtimeRuntime/realtimePeriod: cgroup v2 has no real-time group scheduling; ignored");
+            warn($"{F}.realtimeRuntime/realtimePeriod: cgroup v2 has no real-time group scheduling; ignored");
         if (c.Idle is { } idle) Write(F + ".idle", "cpu.idle", CgroupFile.Num(idle));
         if (c.Shares is { } shares and not 0)
             Write(F + ".shares", "cpu.weight", CgroupFile.Num(Conversions.CpuSharesToWeight(shares)));
@@ -146,18 +143,18 @@ internal sealed partial class V2Cgroup : ICgroupDriver
         }
     }
 
-    public void SetCpuset(LinuxCpu c, ResourceContext ctx)
+    public void SetCpuset(LinuxCpu c)
     {
         if (!string.IsNullOrEmpty(c.Cpus)) Write(R + ".cpu.cpus", "cpuset.cpus", c.Cpus);
         if (!string.IsNullOrEmpty(c.Mems)) Write(R + ".cpu.mems", "cpuset.mems", c.Mems);
     }
 
-    public void SetPids(LinuxPids pids, ResourceContext ctx) =>
+    public void SetPids(LinuxPids pids) =>
         Write(R + ".pids.limit", "pids.max", Conversions.PidsMax(pids.Limit));
 
     // ---- io
 
-    public void SetBlockIo(LinuxBlockIo b, ResourceContext ctx)
+    public void SetBlockIo(LinuxBlockIo b, Action<string> warn)
     {
         const string F = R + ".blockIO";
         // With BFQ the weight is BFQ's own (same 1-1000 scale as v1); otherwise io.weight's 1-10000.
@@ -167,7 +164,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
             if (bfq) Write(F + ".weight", "io.bfq.weight", CgroupFile.Num(w));
             else Write(F + ".weight", "io.weight", CgroupFile.Num(Conversions.BlkioWeightToIoWeight(w, F + ".weight")));
         }
-        if (b.LeafWeight is not (null or 0)) ctx.Warn($"{F}.leafWeight: cgroup v2 has no leaf weights; ignored");
+        if (b.LeafWeight is not (null or 0)) warn($"{F}.leafWeight: cgroup v2 has no leaf weights; ignored");
         for (int i = 0; i < (b.WeightDevice?.Count ?? 0); i++)
         {
             var d = b.WeightDevice![i];
@@ -177,7 +174,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
                 if (bfq) Write(field + ".weight", "io.bfq.weight", $"{d.Major}:{d.Minor} {dw}");
                 else Write(field + ".weight", "io.weight", $"{d.Major}:{d.Minor} {Conversions.BlkioWeightToIoWeight(dw, field + ".weight")}");
             }
-            if (d.LeafWeight is not (null or 0)) ctx.Warn($"{field}.leafWeight: cgroup v2 has no leaf weights; ignored");
+            if (d.LeafWeight is not (null or 0)) warn($"{field}.leafWeight: cgroup v2 has no leaf weights; ignored");
         }
         WriteIoMax($"{F}.throttleReadBpsDevice", "rbps", b.ThrottleReadBpsDevice);
         WriteIoMax($"{F}.throttleWriteBpsDevice", "wbps", b.ThrottleWriteBpsDevice);
@@ -197,10 +194,10 @@ internal sealed partial class V2Cgroup : ICgroupDriver
 
     // ---- hugetlb, rdma, unified
 
-    public void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits, ResourceContext ctx) =>
+    public void SetHugepages(IReadOnlyList<LinuxHugepageLimit> limits) =>
         SharedControllers.SetHugepages(dir, limits, ".max");
 
-    public void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma, ResourceContext ctx) =>
+    public void SetRdma(IReadOnlyDictionary<string, LinuxRdma> rdma) =>
         SharedControllers.SetRdma(dir, rdma);
 
     /// <summary>linux.resources.unified: file name → value, written as given (each line a separate write), after everything else so it can override.</summary>
@@ -226,7 +223,7 @@ internal sealed partial class V2Cgroup : ICgroupDriver
 
     // ---- devices
 
-    public void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup, ResourceContext ctx) =>
+    public void SetDevices(IReadOnlyList<DeviceRule> rules, bool freshCgroup) =>
         DeviceProgramLoader.Attach(dir, DeviceFilter.Generate(rules));
 
     // ---- freezer, kill
