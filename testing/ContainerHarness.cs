@@ -434,6 +434,7 @@ public sealed class ContainerHarness : IDisposable
                 KillTree(p);
             p.Dispose();
         }
+        lock (_background) _background.Clear();
         List<string> own;
         lock (_ownMounts) own = _ownMounts.ToList();
         foreach (var m in Enumerable.Reverse(own))

@@ -4,6 +4,7 @@ using Runtime.Testing;
 // Fixtures run two at a time (the machine has 2 cores); tests inside a fixture run in order.
 [assembly: Parallelizable(ParallelScope.Fixtures)]
 [assembly: LevelOfParallelism(2)]
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 namespace Runtime.SpecTests;
 
