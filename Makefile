@@ -41,3 +41,7 @@ test-spec: build bundles
 clean:
 	rm -rf $(OUT) bundles/busybox/rootfs
 	find . -name bin -o -name obj | grep -E '/(bin|obj)$$' | xargs rm -rf
+
+# Pure cgroup v2 lane: the cgroup tests inside a qemu guest booted with cgroup_no_v1=all.
+test-cgroup2: build bundles
+	bash tests/cgroup2/run.sh

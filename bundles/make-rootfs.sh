@@ -11,6 +11,7 @@ if ldd "$busybox" >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d "$(dirname "$dest")/.rootfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp"  # mktemp makes it 0700: a user-namespaced root could not enter it
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,tmp,root,home,var,run}
 chmod 1777 "$tmp/tmp"
 install -m 0755 "$busybox" "$tmp/bin/busybox"

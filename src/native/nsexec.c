@@ -234,6 +234,13 @@ static void become_root(void)
 		bail("setresgid(0) in the user namespace (is gid 0 mapped?)");
 	if (setresuid(0, 0, 0) < 0)
 		bail("setresuid(0) in the user namespace (is uid 0 mapped?)");
+	/*
+	 * Changing ids made us non-dumpable, which makes our /proc/self files owned by the host's
+	 * root: we could no longer write timens_offsets and the like. Our binary is protected by
+	 * the read-only sealed copy, not by dumpability.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE)");
 }
 
 static void write_timens_offsets(const char *offsets)

@@ -24,8 +24,8 @@ internal static class RuntimeCli
                 case "--version": Console.Out.Write(VersionInfo.Text); return 0;
                 case "create":
                 {
-                    var bundle = Opt("--bundle") ?? "."; var pidFile = Opt("--pid-file");
-                    Creator.Create(new CreateRequest(root, rest[0], bundle, PidFile: pidFile));
+                    var bundle = Opt("--bundle") ?? "."; var pidFile = Opt("--pid-file"); var cs = Opt("--console-socket");
+                    Creator.Create(new CreateRequest(root, rest[0], bundle, ConsoleSocket: cs, PidFile: pidFile));
                     return 0;
                 }
                 case "run":
@@ -33,12 +33,21 @@ internal static class RuntimeCli
                     var bundle = Opt("--bundle") ?? "."; var detach = Flag("--detach"); var keep = Flag("--keep");
                     return Runner.Run(new CreateRequest(root, rest[0], bundle), detach, keep, false);
                 }
+                case "exec":
+                {
+                    var detach = Flag("-d"); var procFile = Opt("--process"); var tty = Flag("-t"); var sock = Opt("--console-socket");
+                    var id = rest[0];
+                    Spec.Process proc;
+                    if (procFile != null) proc = JsonSerializer.Deserialize(File.ReadAllBytes(procFile), SpecJsonContext.Default.Process)!;
+                    else { using var d = new State.StateStore(root).Open(id); proc = ExecProcess.FromBundle(d.Read().Bundle, new ExecOverrides(rest.Skip(1).ToList(), Tty: tty)); }
+                    return Executor.Exec(new ExecRequest(root, id, proc, detach, ConsoleSocket: sock));
+                }
                 case "start": Starter.Start(root, rest[0]); return 0;
                 case "state":
-                    Console.WriteLine(JsonSerializer.Serialize(StateQuery.Get(root, rest[0]), SpecIndentedJsonContext.Default.ContainerStateView));
+                    Console.Out.Write(StateOutput.State(StateQuery.Get(root, rest[0])));
                     return 0;
                 case "list":
-                    foreach (var v in StateQuery.List(root)) Console.WriteLine($"{v.Id}\t{v.Pid}\t{v.Status}\t{v.Bundle}");
+                    Console.Out.Write(StateOutput.ListTable(StateQuery.List(root), false));
                     return 0;
                 case "kill": { var all = Flag("--all"); Killer.Kill(root, rest[0], rest.Count > 1 ? rest[1] : null, all); return 0; }
                 case "delete": { var force = Flag("--force") | Flag("-f"); Deleter.Delete(root, rest[0], force); return 0; }

@@ -11,7 +11,7 @@ using Runtime.State;
 namespace Runtime.Container;
 
 internal sealed record CreateRequest(string Root, string Id, string Bundle, string? ConsoleSocket = null,
-    string? PidFile = null, bool NoPivot = false, bool NoNewKeyring = false, int PreserveFds = 0);
+    string? PidFile = null, bool NoPivot = false, bool NoNewKeyring = false, int PreserveFds = 0, int ProxySocket = -1);
 
 /// <summary>`create`: a container whose init waits, fully set up, for `start`.</summary>
 internal static class Creator
@@ -21,8 +21,6 @@ internal static class Creator
         ContainerId.Validate(r.Id);
         var (spec, configBytes, bundle) = ConfigFile.Load(r.Bundle);
         var process = spec.Process ?? throw new RuntimeException("config.json: process: required to create a container");
-        if (process.Terminal && string.IsNullOrEmpty(r.ConsoleSocket))
-            throw new RuntimeException("cannot allocate tty if runtime will detach without setting console socket");
         var rootfs = spec.Root?.Path is { Length: > 0 } rp
             ? Path.GetFullPath(Path.IsPathRooted(rp) ? rp : Path.Combine(bundle, rp))
             : throw new RuntimeException("config.json: root.path: required");
@@ -31,6 +29,7 @@ internal static class Creator
         var bootstrap = NamespacePlan.ForCreate(spec);
         int preserve = r.PreserveFds + ListenFds();
 
+        using var console = ConsoleSocket.Connect(r.ConsoleSocket, process.Terminal, preserve, r.ProxySocket);
         var store = new StateStore(r.Root);
         using var dir = store.CreateNew(r.Id);
         InitProcess? init = null;
@@ -38,7 +37,7 @@ internal static class Creator
         {
             Id = r.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTimeOffset.Now, Owner = OwnerName(),
             Annotations = spec.Annotations, Poststart = spec.Hooks?.Poststart, Poststop = spec.Hooks?.Poststop,
-            PrivatePidNamespace = NamespacePlan.Creates(spec, "pid"),
+            PrivatePidNamespace = NamespacePlan.Creates(spec, "pid"), Terminal = process.Terminal,
         };
         try
         {
@@ -47,17 +46,21 @@ internal static class Creator
             Libc.Check(Libc.MkfifoAt(dir.Fd, ContainerDir.ExecFifo, 0x180), $"mkfifo {fifo}");
             // Writable by the container's user, whoever that is: init opens it after dropping root.
             Libc.Check(Libc.Chmod(fifo, 0x192 /* 0622 */), $"chmod {fifo}");
-
-            init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
+            using (var fifoFd = OpenInherited(fifo, preserve))
+            {
+                var options = new InitOptions
+                {
+                    Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
+                    NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve,
+                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd,
+                };
+                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: null);
+                init.Channel.Send(InitMessage.Config, configBytes);
+                init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
+            }
+            console?.Dispose(); // the init has its own copies of the inherited fds now
             if (process.OomScoreAdj is { } adj)
                 WriteOomScoreAdj(init.Pid, adj);
-            var options = new InitOptions
-            {
-                Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
-                NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve, FifoPath = fifo,
-            };
-            init.Channel.Send(InitMessage.Config, configBytes);
-            init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
 
             record.Pid = init.Pid;
             record.PidStartTime = ProcessInfo.StartTime(init.Pid) ?? 0;
@@ -116,6 +119,20 @@ internal static class Creator
                 default:
                     throw new RuntimeException($"init channel: unexpected message {msg.Type}");
             }
+        }
+    }
+
+    /// <summary>An O_PATH fd of the fifo for the init: the init may not be able to reach the state directory.</summary>
+    private static InheritedFd OpenInherited(string path, int preserve)
+    {
+        int fd = Libc.Check(Libc.Open(path, Libc.O_PATH | Libc.O_CLOEXEC, 0), $"open {path}");
+        try
+        {
+            return new InheritedFd(fd, preserve, "exec fifo");
+        }
+        finally
+        {
+            Libc.Close(fd);
         }
     }
 

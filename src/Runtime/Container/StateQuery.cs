@@ -41,7 +41,7 @@ internal static class StateQuery
             Status = status,
             Bundle = r.Bundle,
             Rootfs = r.Rootfs,
-            Created = r.Created,
+            Created = r.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture),
             Owner = r.Owner,
             Annotations = r.Annotations,
         };

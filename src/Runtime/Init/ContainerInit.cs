@@ -19,7 +19,8 @@ internal static unsafe class ContainerInit
         bool userNs = NamespacePlan.Has(spec, "user");
         Libc.Setsid(); // the container's init leads its own session, like runc's
 
-        int fifo = Libc.Check(Libc.Open(o.FifoPath!, Libc.O_PATH | Libc.O_CLOEXEC, 0), $"open exec fifo {o.FifoPath}");
+        int fifo = o.FifoFd;
+        Libc.Check(Libc.Fcntl(fifo, Libc.F_SETFD, Libc.FD_CLOEXEC), "exec fifo fd");
         // The host's procfs, verified, kept across pivot_root: sysctls and the fifo go through it.
         using var proc = ProcFs.Open("/proc");
 
@@ -41,6 +42,8 @@ internal static unsafe class ContainerInit
             PivotRoot.MoveAndChroot(o.Rootfs);
         else
             PivotRoot.Pivot(o.Rootfs);
+        if (process.Terminal)
+            Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: true);
         RootfsBuilder.Finish(spec);
 
         SetHostnames(spec);
@@ -52,6 +55,9 @@ internal static unsafe class ContainerInit
         }
 
         ProcessSetup.SetRlimits(process.Rlimits);
+        ProcessAttributes.SetScheduler(process.Scheduler);
+        ProcessAttributes.SetIoPriority(process.IoPriority);
+        ProcessAttributes.SetPersonality(spec.Linux?.Personality);
         ProcessSetup.JoinSessionKeyring(o.Id, o.NoNewKeyring);
         ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);

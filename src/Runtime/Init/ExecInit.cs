@@ -12,10 +12,17 @@ internal static class ExecInit
     {
         var process = o.Process ?? throw new RuntimeException("exec: no process given");
         ProcessSetup.SetRlimits(process.Rlimits);
+        ProcessAttributes.SetScheduler(process.Scheduler);
+        ProcessAttributes.SetIoPriority(process.IoPriority);
         ProcessSetup.SetUserAndCapabilities(process.User, process.Capabilities);
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
             Libc.Umask(umask);
+        if (process.Terminal)
+        {
+            Libc.Setsid(); // a new session, so the pty can become our controlling terminal
+            Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
+        }
         ProcessSetup.EnterCwd(process.Cwd);
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);

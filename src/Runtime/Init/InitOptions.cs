@@ -14,11 +14,14 @@ public sealed class InitOptions
     public bool NoPivot { get; set; }
     public bool NoNewKeyring { get; set; }
     public int PreserveFds { get; set; }
-    /// <summary>Absolute host path of the exec fifo `start` opens (create only).</summary>
-    public string? FifoPath { get; set; }
+    /// <summary>Inherited O_PATH fd of the exec fifo `start` opens (create only): the state
+    /// directory is 0700 and the init may already be an unprivileged host uid.</summary>
+    public int FifoFd { get; set; } = -1;
     /// <summary>The process to run for exec (create runs config.json's process).</summary>
     public Spec.Process? Process { get; set; }
     public bool HasSeccomp { get; set; }
+    /// <summary>Inherited fd of the connected console socket when process.terminal is set, else -1.</summary>
+    public int ConsoleSocketFd { get; set; } = -1;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -17,3 +17,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "setdomainname", SetLastError = true)]
     public static partial int SetDomainname(byte* name, nint len);
 }
+
+internal static unsafe partial class Libc
+{
+    [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
+}

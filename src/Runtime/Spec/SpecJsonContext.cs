@@ -27,8 +27,6 @@ internal sealed partial class SpecJsonContext : JsonSerializerContext
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true, IndentCharacter = '\t', IndentSize = 1)]
 [JsonSerializable(typeof(Spec))]
-[JsonSerializable(typeof(ContainerStateView))]
-[JsonSerializable(typeof(List<ContainerStateView>))]
 [JsonSerializable(typeof(Features))]
 internal sealed partial class SpecIndentedJsonContext : JsonSerializerContext
 {

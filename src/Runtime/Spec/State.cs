@@ -9,7 +9,8 @@ public sealed class ContainerStateView
     public string Status { get; set; } = "";
     public string Bundle { get; set; } = "";
     public string Rootfs { get; set; } = "";
-    public DateTimeOffset Created { get; set; }
+    /// <summary>RFC 3339 in UTC with fractional seconds, like runc ("2026-11-23T20:29:02.9408264Z").</summary>
+    public string Created { get; set; } = "";
     public string Owner { get; set; } = "";
     public Dictionary<string, string>? Annotations { get; set; }
 }

@@ -27,6 +27,8 @@ public sealed class ContainerRecord
     /// <summary>Paths of the namespaces the container's init lives in (for exec).</summary>
     public List<string>? NamespaceTypes { get; set; }
     public bool Started { get; set; }
+    /// <summary>process.terminal: the init's stdio is a pty whose master went to the console socket.</summary>
+    public bool Terminal { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
