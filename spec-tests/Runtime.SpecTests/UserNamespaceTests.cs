@@ -8,7 +8,6 @@ namespace Runtime.SpecTests;
 public class UserNamespaceTests : SpecTest
 {
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void TheIdMapsAreTheConfigs()
     {
         var output = Inside(Bundle("cat /proc/self/uid_map /proc/self/gid_map; id").UserNamespace(100000, 65536));
@@ -19,7 +18,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void SeveralMappingsAreAllWritten()
     {
         var b = Bundle("cat /proc/self/uid_map").UserNamespace()
@@ -30,7 +28,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void ContainerRootIsAnUnprivilegedHostUser()
     {
         var id = H.NewId();
@@ -41,7 +38,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void TheProcessUserMapsThroughTheNamespace()
     {
         var id = H.NewId();
@@ -54,7 +50,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void DefaultDevicesAreBoundFromTheHost()
     {
         var script = "stat -c '%n %F %t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty; " +
@@ -72,7 +67,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void ProcAndSysfsAreMountedInAUserNamespace()
     {
         var output = Inside(Bundle("ls /sys/class/net; cat /proc/self/mountinfo").UserNamespace());
@@ -83,7 +77,6 @@ public class UserNamespaceTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with a user namespace create fails "open exec fifo <root>/<id>/exec.fifo: EACCES": the init (mapped uid) cannot traverse the 0700 state dir; runc passes the fifo to init as an fd.
     public void ALinuxDeviceIsBoundFromTheHostInAUserNamespace()
     {
         if (!File.Exists("/dev/net/tun") && !Directory.Exists("/dev/net"))
