@@ -290,7 +290,6 @@ public class ProcessTests : SpecTest
     private static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Trim().Split(' ');
 
     [Test]
-    [Category("KnownBug")] // Bug: process.scheduler is ignored (policy stays SCHED_OTHER, nice 0); runc applies it with sched_setattr.
     public void TheSchedulerApplies()
     {
         var output = Inside(Bundle("cat /proc/self/stat").ProcessField("scheduler", """{"policy": "SCHED_BATCH", "nice": 7}"""));
@@ -300,7 +299,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: process.ioPriority is ignored; runc sets it with ioprio_set.
     public void TheIoPriorityApplies()
     {
         var output = Inside(Bundle("ionice -p $$").ProcessField("ioPriority", """{"class": "IOPRIO_CLASS_BE", "priority": 6}"""));
@@ -308,7 +306,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: linux.personality is ignored; runc calls personality(2) (LINUX32 makes uname -m report i686).
     public void ThePersonalityApplies()
     {
         var output = Inside(Bundle("uname -m").LinuxField("personality", """{"domain": "LINUX32"}"""));
