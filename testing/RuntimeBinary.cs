@@ -30,32 +30,43 @@ public static class RuntimeBinary
 
     public static Result Run(params string[] args) => Run((IEnumerable<string>)args);
 
+    /// <summary>
+    /// Runs <paramref name="file"/> with its stdout and stderr going to temporary files, not pipes:
+    /// `create` hands its stdio to the container's init, which keeps them open after we exit, so
+    /// waiting for EOF on a pipe would hang the test.
+    /// </summary>
     public static Result Exec(string file, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
         IDictionary<string, string>? env = null, string? workDir = null)
     {
-        var psi = new ProcessStartInfo(file)
+        var outFile = System.IO.Path.GetTempFileName();
+        var errFile = System.IO.Path.GetTempFileName();
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        if (workDir != null) psi.WorkingDirectory = workDir;
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (env != null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var proc = System.Diagnostics.Process.Start(psi)!;
-        var stdout = proc.StandardOutput.ReadToEndAsync();
-        var stderr = proc.StandardError.ReadToEndAsync();
-        if (stdin != null) proc.StandardInput.Write(stdin);
-        proc.StandardInput.Close();
-        if (!proc.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
-        {
-            proc.Kill(entireProcessTree: true);
-            proc.WaitForExit();
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in time");
+            var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
+            if (workDir != null) psi.WorkingDirectory = workDir;
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$0\" \"$@\" >\"$RT_TEST_OUT\" 2>\"$RT_TEST_ERR\"");
+            psi.ArgumentList.Add(file);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            psi.Environment["RT_TEST_OUT"] = outFile;
+            psi.Environment["RT_TEST_ERR"] = errFile;
+            if (env != null)
+                foreach (var (k, v) in env) psi.Environment[k] = v;
+            using var proc = System.Diagnostics.Process.Start(psi)!;
+            if (stdin != null) proc.StandardInput.Write(stdin);
+            proc.StandardInput.Close();
+            if (!proc.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                proc.Kill(entireProcessTree: true);
+                proc.WaitForExit();
+                throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in time");
+            }
+            return new Result(proc.ExitCode, File.ReadAllText(outFile), File.ReadAllText(errFile));
         }
-        proc.WaitForExit();
-        return new Result(proc.ExitCode, stdout.Result, stderr.Result);
+        finally
+        {
+            File.Delete(outFile);
+            File.Delete(errFile);
+        }
     }
 }

@@ -21,13 +21,13 @@ internal static unsafe class ProcessAttributes
         Libc.Check(Libc.Personality(persona), $"linux.personality: personality({p.Domain})");
     }
 
-    private static readonly Dictionary<string, int> Policies = new()
+    internal static readonly Dictionary<string, int> Policies = new()
     {
         ["SCHED_OTHER"] = 0, ["SCHED_FIFO"] = 1, ["SCHED_RR"] = 2, ["SCHED_BATCH"] = 3, ["SCHED_ISO"] = 4,
         ["SCHED_IDLE"] = 5, ["SCHED_DEADLINE"] = 6,
     };
 
-    private static readonly Dictionary<string, ulong> SchedFlags = new()
+    internal static readonly Dictionary<string, ulong> SchedFlags = new()
     {
         ["SCHED_FLAG_RESET_ON_FORK"] = 0x01, ["SCHED_FLAG_RECLAIM"] = 0x02, ["SCHED_FLAG_DL_OVERRUN"] = 0x04,
         ["SCHED_FLAG_KEEP_POLICY"] = 0x08, ["SCHED_FLAG_KEEP_PARAMS"] = 0x10, ["SCHED_FLAG_UTIL_CLAMP_MIN"] = 0x20,

@@ -12,7 +12,7 @@ namespace Runtime.Init;
 /// </summary>
 internal static unsafe class ProcessSetup
 {
-    private static readonly Dictionary<string, int> RlimitTypes = new()
+    internal static readonly Dictionary<string, int> RlimitTypes = new()
     {
         ["RLIMIT_CPU"] = 0, ["RLIMIT_FSIZE"] = 1, ["RLIMIT_DATA"] = 2, ["RLIMIT_STACK"] = 3, ["RLIMIT_CORE"] = 4,
         ["RLIMIT_RSS"] = 5, ["RLIMIT_NPROC"] = 6, ["RLIMIT_NOFILE"] = 7, ["RLIMIT_MEMLOCK"] = 8, ["RLIMIT_AS"] = 9,

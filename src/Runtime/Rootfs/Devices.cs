@@ -65,7 +65,7 @@ internal static class Devices
             // Replace whatever the image put there (a file or symlink must not redirect the node).
             Libc.UnlinkAt(dfd, name, 0);
             uint mode = (dev.FileMode ?? 0x1b6) & 0xfff;
-            ulong rdev = type == Libc.S_IFIFO ? 0 : Libc.Makedev((ulong)dev.Major, (ulong)dev.Minor);
+            ulong rdev = type == Libc.S_IFIFO ? 0 : Libc.Makedev((ulong)(dev.Major ?? 0), (ulong)(dev.Minor ?? 0)); // validation requires both for c, b, u
             Libc.Check(Libc.MknodAt(dfd, name, type | mode, rdev), $"{field}: mknod {path}");
             int fd = Libc.Check(Libc.OpenAt(dfd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0), $"{field}: open {path}");
             try

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace Runtime.Spec;
 
 // The OCI runtime-spec 1.2 config.json model (config.md). Property names map to the spec's JSON names
 // through SpecJsonContext's camelCase policy; the few that differ carry [JsonPropertyName].
-// Unknown fields are ignored, as the spec requires.
+// Unknown fields are ignored, as the spec requires. Properties follow specs-go's field order, and
+// value-type fields Go marks `omitempty` are left out when zero, so what we write matches runc's output.
 
 public sealed class Spec
 {
@@ -20,12 +23,12 @@ public sealed class Spec
 public sealed class Root
 {
     public string? Path { get; set; }
-    public bool Readonly { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Readonly { get; set; }
 }
 
 public sealed class Process
 {
-    public bool Terminal { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Terminal { get; set; }
     public Box? ConsoleSize { get; set; }
     public User? User { get; set; }
     public List<string>? Args { get; set; }
@@ -34,7 +37,7 @@ public sealed class Process
     public string? Cwd { get; set; }
     public LinuxCapabilities? Capabilities { get; set; }
     public List<PosixRlimit>? Rlimits { get; set; }
-    public bool NoNewPrivileges { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool NoNewPrivileges { get; set; }
     public string? ApparmorProfile { get; set; }
     public int? OomScoreAdj { get; set; }
     public Scheduler? Scheduler { get; set; }
@@ -77,12 +80,12 @@ public sealed class PosixRlimit
 public sealed class Scheduler
 {
     public string? Policy { get; set; }
-    public int Nice { get; set; }
-    public int Priority { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Nice { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Priority { get; set; }
     public List<string>? Flags { get; set; }
-    public ulong Runtime { get; set; }
-    public ulong Deadline { get; set; }
-    public ulong Period { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Runtime { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Deadline { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Period { get; set; }
 }
 
 public sealed class IoPriority

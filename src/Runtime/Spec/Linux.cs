@@ -6,23 +6,24 @@ namespace Runtime.Spec;
 
 public sealed class Linux
 {
-    public List<LinuxNamespace>? Namespaces { get; set; }
+    // In runtime-spec's (specs-go) field order, so `spec` prints what runc prints.
     public List<LinuxIdMapping>? UidMappings { get; set; }
     public List<LinuxIdMapping>? GidMappings { get; set; }
-    public Dictionary<string, LinuxTimeOffset>? TimeOffsets { get; set; }
+    public Dictionary<string, string>? Sysctl { get; set; }
+    public LinuxResources? Resources { get; set; }
+    public string? CgroupsPath { get; set; }
+    public List<LinuxNamespace>? Namespaces { get; set; }
     public List<LinuxDevice>? Devices { get; set; }
     public Dictionary<string, LinuxNetDevice>? NetDevices { get; set; }
-    public string? CgroupsPath { get; set; }
-    public LinuxResources? Resources { get; set; }
-    public string? RootfsPropagation { get; set; }
     public LinuxSeccomp? Seccomp { get; set; }
-    public Dictionary<string, string>? Sysctl { get; set; }
+    public string? RootfsPropagation { get; set; }
     public List<string>? MaskedPaths { get; set; }
     public List<string>? ReadonlyPaths { get; set; }
     public string? MountLabel { get; set; }
     public LinuxIntelRdt? IntelRdt { get; set; }
-    public LinuxPersonality? Personality { get; set; }
     public LinuxMemoryPolicy? MemoryPolicy { get; set; }
+    public LinuxPersonality? Personality { get; set; }
+    public Dictionary<string, LinuxTimeOffset>? TimeOffsets { get; set; }
 }
 
 public sealed class LinuxNamespace
@@ -40,16 +41,17 @@ public sealed class LinuxIdMapping
 
 public sealed class LinuxTimeOffset
 {
-    public long Secs { get; set; }
-    public uint Nanosecs { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long Secs { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public uint Nanosecs { get; set; }
 }
 
 public sealed class LinuxDevice
 {
     public string? Path { get; set; }
     public string? Type { get; set; }
-    public long Major { get; set; }
-    public long Minor { get; set; }
+    /// <summary>Required for c, b and u devices (validation checks), meaningless for p.</summary>
+    public long? Major { get; set; }
+    public long? Minor { get; set; }
     public uint? FileMode { get; set; }
     public uint? Uid { get; set; }
     public uint? Gid { get; set; }
@@ -83,19 +85,19 @@ public sealed class LinuxSeccompArg
 {
     public uint Index { get; set; }
     public ulong Value { get; set; }
-    public ulong ValueTwo { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong ValueTwo { get; set; }
     public string? Op { get; set; }
 }
 
 public sealed class LinuxIntelRdt
 {
     [JsonPropertyName("closID")] public string? ClosId { get; set; }
+    public List<string>? Schemata { get; set; }
     public string? L3CacheSchema { get; set; }
     public string? MemBwSchema { get; set; }
-    public List<string>? Schemata { get; set; }
-    public bool EnableMonitoring { get; set; }
-    [JsonPropertyName("enableCMT")] public bool EnableCmt { get; set; }
-    [JsonPropertyName("enableMBM")] public bool EnableMbm { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool EnableMonitoring { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault), JsonPropertyName("enableCMT")] public bool EnableCmt { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault), JsonPropertyName("enableMBM")] public bool EnableMbm { get; set; }
 }
 
 public sealed class LinuxPersonality

@@ -31,3 +31,13 @@ internal sealed partial class SpecJsonContext : JsonSerializerContext
 internal sealed partial class SpecIndentedJsonContext : JsonSerializerContext
 {
 }
+
+/// <summary>`features` output: runc encodes it with four-space indentation (json.Encoder.SetIndent("", "    ")).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true, IndentCharacter = ' ', IndentSize = 4)]
+[JsonSerializable(typeof(Features))]
+internal sealed partial class FeaturesJsonContext : JsonSerializerContext
+{
+}
