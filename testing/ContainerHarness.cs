@@ -264,6 +264,10 @@ public sealed class ContainerHarness : IDisposable
 
     public void Mount(params string[] mountArgs)
     {
+        // Only inside run-all.sh's `unshare -m --propagation private`: there "/" is private, while
+        // a host's "/" is normally shared and a test mount would reach the caller.
+        if (MountInfo.At(MountInfo.Read("/proc/self/mountinfo"), "/") is { IsShared: true })
+            throw new InvalidOperationException("refusing to mount in a namespace whose / is shared: run the spec tests through tests/run-all.sh --spec");
         var r = RuntimeBinary.Exec("/bin/mount", mountArgs);
         if (r.ExitCode != 0) throw new InvalidOperationException($"mount {string.Join(' ', mountArgs)}: {r}");
         var target = mountArgs.Last(a => a.StartsWith('/'));

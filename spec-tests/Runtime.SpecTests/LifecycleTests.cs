@@ -120,11 +120,28 @@ public class LifecycleTests : SpecTest
     }
 
     [Test]
+    public void APidFileThatCannotBeWrittenFailsCreateAndLeavesNothing()
+    {
+        var id = H.NewId();
+        var pidFile = Path.Combine(H.Dir, "no-such-dir", "init.pid");
+        AssertFails(H.Create(Bundle("sleep 30").Write(), id, "--pid-file", pidFile), pidFile);
+        H.AssertNoLeftovers(id);
+    }
+
+    [Test]
+    public void ThePidFileReplacesAnOldOne()
+    {
+        var id = H.NewId();
+        var pidFile = Path.Combine(H.Dir, "init.pid");
+        File.WriteAllText(pidFile, "999999999 stale");
+        AssertOk(H.Create(Bundle("sleep 30").Write(), id, "--pid-file", pidFile));
+        Assert.That(File.ReadAllText(pidFile).Trim(), Is.EqualTo(H.Pid(id).ToString()));
+    }
+
+    [Test]
     public void CreateWithARelativeRootPathUsesTheBundle()
     {
-        var b = Bundle("echo relative-ok");
-        Directory.CreateSymbolicLink(Path.Combine(b.Path, "rootfs"), BundleBuilder.SharedRootfs);
-        b.RootPath("rootfs");
+        var b = Bundle("echo relative-ok").PrivateRootfs().RootPath("rootfs");
         var out1 = Inside(b);
         Assert.That(out1, Does.Contain("relative-ok"));
     }

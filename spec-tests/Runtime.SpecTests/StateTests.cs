@@ -25,7 +25,6 @@ public class StateTests : SpecTest
             Assert.That((string?)s["bundle"], Is.EqualTo(b.Path));
             Assert.That((string?)s["rootfs"], Is.EqualTo(b.Rootfs));
             Assert.That(DateTimeOffset.Parse((string)s["created"]!), Is.InRange(before, DateTimeOffset.Now.AddSeconds(2)));
-            Assert.That((string?)s["owner"], Is.EqualTo("root"));
             Assert.That((string?)s["annotations"]?["org.example.key"], Is.EqualTo("value-1"));
         });
     }
