@@ -189,7 +189,7 @@ public class NamespacesTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: uid/gid mappings without a user namespace are silently ignored; runc: "user namespace mappings specified, but user namespace isn't enabled in the config".
+    [Category("KnownBug")] // Bug: uid/gid mappings without a user namespace are silently ignored; the issue requires a clear error (runc 1.1.5 also ignores them).
     public void MappingsWithoutAUserNamespaceAreAnError()
     {
         var id = H.NewId();
