@@ -12,6 +12,8 @@ fi
 tmp=$(mktemp -d "$(dirname "$dest")/.rootfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 chmod 0755 "$tmp"  # mktemp makes it 0700: a user-namespaced root could not enter it
+# mktemp makes 0700: the root must be searchable by non-root container users (and mapped uids).
+chmod 0755 "$tmp"
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,tmp,root,home,var,run}
 chmod 1777 "$tmp/tmp"
 install -m 0755 "$busybox" "$tmp/bin/busybox"
