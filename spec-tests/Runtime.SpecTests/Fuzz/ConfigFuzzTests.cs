@@ -20,7 +20,10 @@ public class ConfigFuzzTests
         var root = Path.Combine(work, "state");
         var bundle = Path.Combine(work, "bundle");
         Directory.CreateDirectory(bundle);
-        var rootfs = Path.Combine(RuntimeBinary.RepoRoot, "bundles", "busybox", "rootfs");
+        // A private copy: mutated mounts and cwds create directories in the rootfs.
+        var rootfs = Path.Combine(work, "rootfs");
+        var cp = RuntimeBinary.Exec("/bin/cp", new[] { "-a", Path.Combine(RuntimeBinary.RepoRoot, "bundles", "busybox", "rootfs"), rootfs });
+        Assert.That(cp.ExitCode, Is.Zero, cp.ToString());
         var seedConfig = File.ReadAllText(Path.Combine(RuntimeBinary.RepoRoot, "bundles", "busybox", "config.json"))
             .Replace("\"path\": \"rootfs\"", $"\"path\": \"{rootfs}\"");
         var mountsBefore = File.ReadAllLines("/proc/self/mountinfo").Length;

@@ -12,7 +12,7 @@ internal static class ContainerStatus
 
     public static string Of(ContainerRecord record, ContainerDir dir)
     {
-        if (record.Pid == 0)
+        if (record.Pid == 0 || !record.Ready && ProcessInfo.IsAlive(record.Pid, record.PidStartTime))
             return Creating;
         if (!ProcessInfo.IsAlive(record.Pid, record.PidStartTime))
             return Stopped;

@@ -35,6 +35,7 @@ internal static class Creator
         using var dir = store.CreateNew(r.Id);
         InitProcess? init = null;
         CgroupManager? cgroup = null;
+        bool prestartRan = false;
         var record = new ContainerRecord
         {
             Id = r.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTimeOffset.Now, Owner = OwnerName(),
@@ -54,7 +55,7 @@ internal static class Creator
                 var options = new InitOptions
                 {
                     Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
-                    NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve,
+                    NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve, ListenFds = preserve - r.PreserveFds,
                     ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd, HasSeccomp = seccomp != null,
                     AppArmorEnabled = HostFacts.Current.AppArmorEnabled, SelinuxEnabled = HostFacts.Current.SELinuxEnabled,
                 };
@@ -78,7 +79,8 @@ internal static class Creator
 
             record.Pid = init.Pid;
             record.PidStartTime = ProcessInfo.StartTime(init.Pid) ?? 0;
-            WaitUntilReady(init, spec, record, dir);
+            WaitUntilReady(init, spec, record, dir, () => prestartRan = true);
+            record.Ready = true;
             dir.Write(record);
             if (!string.IsNullOrEmpty(r.PidFile))
                 PidFile.Write(r.PidFile, init.Pid);
@@ -87,6 +89,13 @@ internal static class Creator
         catch
         {
             init?.Kill();
+            // The spec: a failure after the container exists (its hooks began) continues at delete: poststop runs.
+            if (prestartRan)
+            {
+                var stopped = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Stopped, Annotations = record.Annotations };
+                foreach (var e in HookRunner.RunAllCollectingErrors(spec.Hooks?.Poststop, "poststop", stopped))
+                    Logging.Log.Warn(e);
+            }
             try
             {
                 cgroup?.Destroy();
@@ -106,7 +115,7 @@ internal static class Creator
 
     /// <summary>Serves the init until it reports ready: prestart and createRuntime hooks run here, in
     /// the runtime's namespaces, once the container's namespaces and mounts exist.</summary>
-    private static void WaitUntilReady(InitProcess init, Spec.Spec spec, ContainerRecord record, ContainerDir dir)
+    private static void WaitUntilReady(InitProcess init, Spec.Spec spec, ContainerRecord record, ContainerDir dir, Action hooksStarted)
     {
         while (true)
         {
@@ -122,14 +131,9 @@ internal static class Creator
                         HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", state);
                         HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", state);
                     }
-                    catch (RuntimeException)
+                    finally
                     {
-                        // The spec: a failed prestart/createRuntime hook stops the container and continues at delete.
-                        init.Kill();
-                        state.Status = ContainerStatus.Stopped;
-                        foreach (var e in HookRunner.RunAllCollectingErrors(spec.Hooks?.Poststop, "poststop", state))
-                            Logging.Log.Warn(e);
-                        throw;
+                        hooksStarted(); // from here on a failure runs poststop (see Create)
                     }
                     var pid = new byte[4];
                     BinaryPrimitives.WriteInt32LittleEndian(pid, record.Pid);
@@ -163,17 +167,8 @@ internal static class Creator
         }
     }
 
-    private static void WriteOomScoreAdj(int pid, int adj)
-    {
-        try
-        {
-            File.WriteAllText($"/proc/{pid}/oom_score_adj", adj.ToString());
-        }
-        catch (IOException e)
-        {
-            throw new RuntimeException($"process.oomScoreAdj: write /proc/{pid}/oom_score_adj: {e.Message}");
-        }
-    }
+    private static void WriteOomScoreAdj(int pid, int adj) =>
+        ProcWrite.Write($"/proc/{pid}/oom_score_adj", adj.ToString(), "process.oomScoreAdj");
 
     /// <summary>Socket activation: fds passed to us under LISTEN_FDS are preserved too, as runc does.</summary>
     private static int ListenFds() =>

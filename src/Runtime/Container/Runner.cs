@@ -14,6 +14,8 @@ internal static class Runner
     {
         if (!detach && !noSubreaper)
             Libc.Check(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
+        ContainerRecord? started = null;
+        using var forwarding = detach ? null : Foreground.Forward(() => started is { } c ? sig => Killer.SignalInit(c, sig) : null);
         // In the foreground without a console socket, a terminal is proxied through our own stdio.
         var pair = !detach && string.IsNullOrEmpty(request.ConsoleSocket) ? ConsoleSocket.Pair() : ((int Ours, int Theirs)?)null;
         ContainerRecord record;
@@ -27,6 +29,7 @@ internal static class Runner
         }
         using var proxy = record.Terminal && pair is { } pp ? new TtyProxy(pp.Ours) : null;
         if (pair is { } po) Libc.Close(po.Ours);
+        started = record;
         try
         {
             Starter.Start(request.Root, request.Id);
@@ -39,7 +42,7 @@ internal static class Runner
         if (detach)
             return 0;
 
-        int exitCode = Foreground.Wait(record.Pid, sig => Killer.SignalInit(record, sig));
+        int exitCode = Foreground.Reap(record.Pid);
         proxy?.Dispose();
         if (!keep)
             Deleter.Delete(request.Root, request.Id, force: true);

@@ -8,7 +8,7 @@ internal static class StateQuery
 {
     public static ContainerStateView Get(string root, string id)
     {
-        using var dir = new StateStore(root).Open(id);
+        using var dir = new StateStore(root).Open(id, locked: false);
         return View(dir.Read(), dir);
     }
 
@@ -20,7 +20,7 @@ internal static class StateQuery
         {
             try
             {
-                using var dir = store.Open(id);
+                using var dir = store.Open(id, locked: false);
                 views.Add(View(dir.Read(), dir));
             }
             catch (RuntimeException)

@@ -66,20 +66,15 @@ internal static unsafe class HookRunner
             }
             Libc.Close(readEnd);
             readEnd = -1;
-            fixed (byte* s = stateJson)
-            {
-                for (int off = 0; off < stateJson.Length;)
-                {
-                    nint n = Libc.Write(writeEnd, s + off, stateJson.Length - off);
-                    if (n == -1 && Libc.LastErrno == Errnos.EINTR) continue;
-                    if (n == -1) break; // EPIPE: the hook does not read its stdin; that is its right
-                    off += (int)n;
-                }
-            }
-            Libc.Close(writeEnd);
+            // A state bigger than the pipe buffer blocks until the hook reads: write it from a thread so
+            // the timeout still holds for a hook that never does (its death ends the write with EPIPE).
+            int stdinFd = writeEnd;
             writeEnd = -1;
+            var writer = new Thread(() => WriteAndClose(stdinFd, stateJson)) { IsBackground = true };
+            writer.Start();
 
             int status = WaitWithTimeout(pid, hook.Timeout, field, out bool timedOut);
+            writer.Join();
             pid = 0;
             if (timedOut)
                 throw new RuntimeException($"{field} ({hook.Path}): timed out after {hook.Timeout}s and was killed{Output(output)}");
@@ -101,6 +96,21 @@ internal static unsafe class HookRunner
                 Spawner.Wait(pid);
             }
         }
+    }
+
+    private static void WriteAndClose(int fd, byte[] data)
+    {
+        fixed (byte* s = data)
+        {
+            for (int off = 0; off < data.Length;)
+            {
+                nint n = Libc.Write(fd, s + off, data.Length - off);
+                if (n == -1 && Libc.LastErrno == Errnos.EINTR) continue;
+                if (n == -1) break; // EPIPE: the hook does not read its stdin; that is its right
+                off += (int)n;
+            }
+        }
+        Libc.Close(fd);
     }
 
     private static int WaitWithTimeout(int pid, int? timeoutSeconds, string field, out bool timedOut)

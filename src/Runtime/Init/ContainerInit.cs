@@ -68,6 +68,7 @@ internal static unsafe class ContainerInit
         ProcessSetup.SetNoNewPrivileges(process.NoNewPrivileges);
         if (process.User?.Umask is { } umask)
             Libc.Umask(umask);
+        ProcessSetup.CompleteEnv(process, o.ListenFds);
         ProcessSetup.EnterCwd(process.Cwd);
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);

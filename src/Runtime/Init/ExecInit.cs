@@ -26,6 +26,7 @@ internal static class ExecInit
             Libc.Setsid(); // a new session, so the pty can become our controlling terminal
             Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
         }
+        ProcessSetup.CompleteEnv(process, 0);
         ProcessSetup.EnterCwd(process.Cwd);
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);

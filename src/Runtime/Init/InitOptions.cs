@@ -14,6 +14,8 @@ public sealed class InitOptions
     public bool NoPivot { get; set; }
     public bool NoNewKeyring { get; set; }
     public int PreserveFds { get; set; }
+    /// <summary>How many of <see cref="PreserveFds"/> came from socket activation (LISTEN_FDS).</summary>
+    public int ListenFds { get; set; }
     /// <summary>Inherited O_PATH fd of the exec fifo `start` opens (create only): the state
     /// directory is 0700 and the init may already be an unprivileged host uid.</summary>
     public int FifoFd { get; set; } = -1;

@@ -146,6 +146,38 @@ internal static unsafe class ProcessSetup
                 Libc.Fcntl(fd, Libc.F_SETFD, Libc.FD_CLOEXEC);
     }
 
+    /// <summary>runc's environment additions: HOME from the container's /etc/passwd when the config has
+    /// none (else "/"), and LISTEN_FDS/LISTEN_PID when socket-activation fds were passed through.</summary>
+    public static void CompleteEnv(Spec.Process process, int listenFds)
+    {
+        var env = process.Env ??= new List<string>();
+        if (!env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+            env.Add("HOME=" + HomeOf(process.User?.Uid ?? 0));
+        if (listenFds > 0)
+        {
+            env.RemoveAll(e => e.StartsWith("LISTEN_FDS=", StringComparison.Ordinal) || e.StartsWith("LISTEN_PID=", StringComparison.Ordinal));
+            env.Add($"LISTEN_FDS={listenFds}");
+            env.Add($"LISTEN_PID={Libc.GetPid()}");
+        }
+    }
+
+    private static string HomeOf(uint uid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var f = line.Split(':');
+                if (f.Length >= 6 && f[2] == uid.ToString() && f[5].Length > 0)
+                    return f[5];
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return "/";
+    }
+
     /// <summary>The executable for args[0]: as given if it has a slash, else the first executable
     /// regular file on the process's PATH. A missing command fails create, like runc.</summary>
     public static string LookPath(Spec.Process process)

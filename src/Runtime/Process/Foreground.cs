@@ -9,15 +9,33 @@ internal static unsafe class Foreground
 {
     private static readonly int[] Forwarded = { 1, 2, 3, 10, 12, 15, 28 }; // HUP INT QUIT USR1 USR2 TERM WINCH
 
-    /// <returns>The process's exit code, 128+signal when killed.</returns>
-    public static int Wait(int pid, Action<int> forward)
+    /// <summary>Starts forwarding signals now (before the process may even exist: a signal that
+    /// arrives while poststart hooks run must reach the container, not kill us).</summary>
+    public static IDisposable Forward(Func<Action<int>?> target)
     {
         var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create((PosixSignal)sig, ctx =>
         {
             ctx.Cancel = true;
-            forward(sig);
+            target()?.Invoke(sig);
         })).ToList();
-        try
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> list) : IDisposable
+    {
+        public void Dispose() => list.ForEach(r => r.Dispose());
+    }
+
+    /// <returns>The process's exit code, 128+signal when killed.</returns>
+    public static int Wait(int pid, Action<int> forward)
+    {
+        using var forwarding = Forward(() => forward);
+        return Reap(pid);
+    }
+
+    /// <summary>Reaps until <paramref name="pid"/> exits (signal forwarding is the caller's).</summary>
+    public static int Reap(int pid)
+    {
         {
             while (true)
             {
@@ -32,10 +50,6 @@ internal static unsafe class Foreground
                 if (rc == pid)
                     return Spawner.ExitCode(status);
             }
-        }
-        finally
-        {
-            foreach (var r in registrations) r.Dispose();
         }
     }
 

@@ -111,14 +111,7 @@ internal sealed class InitProcess : IDisposable
         if (mappings == null || mappings.Count == 0)
             throw new RuntimeException($"{field}: a new user namespace needs at least one mapping");
         var text = string.Concat(mappings.Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
-        try
-        {
-            File.WriteAllText($"/proc/{_spawnedPid}/{file}", text);
-        }
-        catch (IOException e)
-        {
-            throw new RuntimeException($"{field}: write /proc/{_spawnedPid}/{file}: {e.Message}");
-        }
+        ProcWrite.Write($"/proc/{_spawnedPid}/{file}", text, field);
     }
 
     private string DescribeExit()

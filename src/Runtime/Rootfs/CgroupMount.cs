@@ -85,46 +85,26 @@ internal static class CgroupMount
     }
 }
 
-/// <summary>This process's cgroup hierarchies: mount points from mountinfo, own paths from /proc/self/cgroup.</summary>
+/// <summary>This process's cgroup hierarchies (the init has joined the container's cgroup): each mount
+/// point from the cgroup layout, and the path of our cgroup inside that mount.</summary>
 internal static class HostCgroups
 {
     public sealed record Hierarchy(string Name, string FsType, string MountPoint, string Options, string OwnPath);
 
     public static List<Hierarchy> Read()
     {
-        var own = new Dictionary<string, string>();
-        foreach (var line in File.ReadAllLines("/proc/self/cgroup"))
-        {
-            var parts = line.Split(':', 3);
-            if (parts.Length == 3)
-                own[parts[1].Length == 0 ? "" : parts[1]] = parts[2];
-        }
+        var layout = Cgroups.CgroupLayout.Detect();
+        var own = Cgroups.CgroupPaths.ParseProcCgroup(File.ReadAllText("/proc/self/cgroup"));
         var list = new List<Hierarchy>();
-        foreach (var line in File.ReadAllLines("/proc/self/mountinfo"))
-        {
-            int sep = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (sep < 0) continue;
-            var pre = line[..sep].Split(' ');
-            var post = line[(sep + 3)..].Split(' ');
-            if (post.Length < 3 || pre.Length < 5) continue;
-            var fs = post[0];
-            if (fs != "cgroup" && fs != "cgroup2") continue;
-            var mountPoint = Unescape(pre[4]);
-            var name = Path.GetFileName(mountPoint);
-            if (fs == "cgroup2")
-            {
-                if (own.TryGetValue("", out var p2))
-                    list.Add(new Hierarchy(name, fs, mountPoint, "", p2));
-                continue;
-            }
-            // v1: the controllers are in the super options, e.g. "rw,cpu,cpuacct" or "rw,name=systemd".
-            var controllers = post[2].Split(',').Where(o => o is not ("rw" or "ro") && !o.StartsWith("release_agent") && o != "clone_children" && o != "noprefix" && o != "xattr").ToList();
-            var key = string.Join(",", controllers);
-            if (own.TryGetValue(key, out var p1) && list.All(h => h.Options != key))
-                list.Add(new Hierarchy(name, fs, mountPoint, key, p1));
-        }
+        foreach (var h in layout.V1Hierarchies)
+            if (h.Controllers.Count > 0 && own.TryGetValue(h.Controllers[0], out var path))
+                list.Add(new Hierarchy(Path.GetFileName(h.MountPoint), "cgroup", h.MountPoint, string.Join(",", h.Controllers), Below(h.Root, path)));
+        if (layout.UnifiedMountPoint != null && own.TryGetValue("", out var p2))
+            list.Add(new Hierarchy(Path.GetFileName(layout.UnifiedMountPoint), "cgroup2", layout.UnifiedMountPoint, "", Below(layout.UnifiedRoot ?? "/", p2)));
         return list;
     }
 
-    private static string Unescape(string s) => s.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
+    /// <summary>A cgroup path relative to what the mount shows (its root field in mountinfo).</summary>
+    private static string Below(string mountRoot, string path) =>
+        mountRoot == "/" ? path : path.StartsWith(mountRoot, StringComparison.Ordinal) ? path[mountRoot.Length..] : path;
 }

@@ -22,9 +22,14 @@ internal static class SecurePath
         return fd >= 0 ? fd : throw new SyscallException($"{what}: open {path} in the rootfs", Libc.LastErrno);
     }
 
-    /// <summary>mkdir -p inside the rootfs; returns an O_PATH fd of the directory.</summary>
-    public static int MkdirAll(int rootFd, string path, uint mode, string what)
+    /// <summary>mkdir -p inside the rootfs; returns an O_PATH fd of the directory. A symlink on the
+    /// way whose target does not exist yet is followed inside the rootfs and its target created.</summary>
+    public static int MkdirAll(int rootFd, string path, uint mode, string what) => MkdirAll(rootFd, path, mode, what, 0);
+
+    private static unsafe int MkdirAll(int rootFd, string path, uint mode, string what, int depth)
     {
+        if (depth > 40)
+            throw new RuntimeException($"{what}: too many levels of symbolic links under {path}");
         int fd = TryOpen(rootFd, path, Libc.O_DIRECTORY);
         if (fd >= 0)
             return fd;
@@ -47,8 +52,22 @@ internal static class SecurePath
             int pfd = Open(rootFd, parent, what, Libc.O_DIRECTORY);
             try
             {
-                if (Libc.MkdirAt(pfd, part, mode) == -1 && Libc.LastErrno != Errnos.EEXIST)
+                if (Libc.MkdirAt(pfd, part, mode) == 0)
+                    continue;
+                if (Libc.LastErrno != Errnos.EEXIST)
                     throw new SyscallException($"{what}: mkdir {prefix} in the rootfs", Libc.LastErrno);
+                // It exists but did not open as a directory: a dangling symlink. Resolve it in the root,
+                // but never a procfs link (/proc/self/fd/N reads as a host path: CVE-2024-21626's trick).
+                if (Libc.Fstatfs(pfd, out var fs) == 0 && fs.Type == Libc.PROC_SUPER_MAGIC)
+                    throw new RuntimeException($"{what}: {prefix} is a link on procfs: refusing to follow it");
+                var buf = stackalloc byte[4096];
+                nint n = Libc.ReadlinkAt(pfd, part, buf, 4096);
+                if (n <= 0)
+                    throw new RuntimeException($"{what}: {prefix} exists in the rootfs and is not a directory");
+                var target = System.Text.Encoding.UTF8.GetString(buf, (int)n);
+                var rest = string.Join("/", parts.SkipWhile(p => p != part).Skip(1));
+                var next = (target.StartsWith('/') ? target : parent.TrimEnd('/') + "/" + target) + (rest.Length > 0 ? "/" + rest : "");
+                return MkdirAll(rootFd, next, mode, what, depth + 1);
             }
             finally
             {

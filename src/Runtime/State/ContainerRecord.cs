@@ -27,6 +27,8 @@ public sealed class ContainerRecord
     /// <summary>Paths of the namespaces the container's init lives in (for exec).</summary>
     public List<string>? NamespaceTypes { get; set; }
     public bool Started { get; set; }
+    /// <summary>create finished: until then the container is "creating" whatever its init does.</summary>
+    public bool Ready { get; set; }
     /// <summary>linux.seccomp, which `exec`'d processes get too.</summary>
     public LinuxSeccomp? Seccomp { get; set; }
     /// <summary>process.terminal: the init's stdio is a pty whose master went to the console socket.</summary>

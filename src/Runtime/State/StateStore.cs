@@ -33,14 +33,17 @@ public sealed class StateStore
         return dir;
     }
 
-    /// <summary>Opens and locks an existing container's directory; "container does not exist" otherwise.</summary>
-    public ContainerDir Open(string id)
+    /// <summary>Opens and locks an existing container's directory; "container does not exist" otherwise.
+    /// <paramref name="locked"/> false is for readers (state, list): state.json is replaced atomically,
+    /// and `create` holds the lock while its hooks run, which may themselves ask for the state.</summary>
+    public ContainerDir Open(string id, bool locked = true)
     {
         ContainerId.Validate(id);
         var dir = ContainerDir.OpenExisting(this, id) ?? throw new RuntimeException("container does not exist");
         try
         {
-            dir.Lock();
+            if (locked)
+                dir.Lock();
             return dir;
         }
         catch

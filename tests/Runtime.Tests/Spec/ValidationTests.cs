@@ -334,7 +334,7 @@ public class ValidationTests
     [Test]
     public void Devices()
     {
-        Expect(s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "x", Major = 10, Minor = 229 }], "linux.devices[0].type: unknown device type \"x\" (c, b, u or p)");
+        Expect(s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "x", Major = 10, Minor = 229 }], "linux.devices[0].type: unknown device type \"x\" for /dev/fuse (c, b, u or p)");
         Expect(s => s.Linux!.Devices = [new LinuxDevice { Path = "dev/fuse", Type = "c", Major = 10, Minor = 229 }], "linux.devices[0].path: \"dev/fuse\" is not an absolute path");
         Expect(s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Minor = 229 }], "linux.devices[0].major: required for a \"c\" device");
         Expect(s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/sda", Type = "b", Major = 8 }], "linux.devices[0].minor: required for a \"b\" device");

@@ -26,7 +26,7 @@ internal static class DeviceValidator
             if (string.IsNullOrEmpty(d.Type))
                 r.Problem(at + ".type", "required (c, b, u or p)");
             else if (d.Type is not ("c" or "b" or "u" or "p"))
-                r.Problem(at + ".type", $"unknown device type {Quote(d.Type)} (c, b, u or p)");
+                r.Problem(at + ".type", $"unknown device type {Quote(d.Type)} for {d.Path} (c, b, u or p)");
             else if (d.Type != "p")
             {
                 Number(d.Major, at + ".major", d.Type, r);
