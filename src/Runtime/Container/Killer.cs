@@ -8,9 +8,8 @@ namespace Runtime.Container;
 /// <summary>`kill`: signals the init through a pidfd, so a pid reused since we checked is never hit.</summary>
 internal static class Killer
 {
-    public static void Kill(string root, string id, string? signal, bool all)
+    public static void Kill(string root, string id, int sig, bool all)
     {
-        int sig = Signals.Parse(signal);
         using var dir = new StateStore(root).Open(id);
         var record = dir.Read();
         var status = ContainerStatus.Of(record, dir);

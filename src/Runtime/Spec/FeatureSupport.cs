@@ -8,7 +8,11 @@ namespace Runtime.Spec;
 public sealed record FeatureSupport
 {
     /// <summary>Today's runtime. Edit this initializer as features land.</summary>
-    public static FeatureSupport Current { get; } = new();
+    public static FeatureSupport Current { get; } = new()
+    {
+        CgroupV1 = true, CgroupV2 = true, AppArmor = true, SELinux = true,
+        SeccompProvider = Runtime.Seccomp.SeccompFeatureSet.Support,
+    };
 
     public bool CgroupV1 { get; init; }
     public bool CgroupV2 { get; init; }
@@ -27,8 +31,10 @@ public sealed record FeatureSupport
     /// <summary>Moves linux.netDevices into the container's network namespace.</summary>
     public bool NetDevices { get; init; }
 
-    /// <summary>Seccomp as the seccomp code describes it; disabled until that code provides its lists.</summary>
-    public SeccompSupport Seccomp { get; init; } = SeccompSupport.None;
+    /// <summary>Seccomp as the seccomp code describes it. Asked for only when needed (`features`): it
+    /// loads libseccomp and probes the kernel, which container start must not pay for.</summary>
+    public SeccompSupport Seccomp => SeccompProvider?.Invoke() ?? SeccompSupport.None;
+    public Func<SeccompSupport>? SeccompProvider { get; init; }
 
     /// <summary>Hook names run at their lifecycle points (Hooks/HookRunner).</summary>
     public IReadOnlyList<string> Hooks { get; init; } =

@@ -387,7 +387,7 @@ public class SeccompCompilerTests
             Assert.DoesNotThrow(() => Compile($$"""{"defaultAction":"SCMP_ACT_ALLOW","flags":["{{flag}}"]}"""), flag);
         Assert.That(f.LibseccompVersion, Does.Match(@"^2\.\d+\.\d+$"));
         // Fed to the features document, it shows up as runc shows it.
-        var doc = FeaturesDocument.Build(FeatureSupport.Current with { Seccomp = f }, HostFacts.Current, "0", "x");
+        var doc = FeaturesDocument.Build(FeatureSupport.Current with { SeccompProvider = () => f }, HostFacts.Current, "0", "x");
         Assert.That(doc.Linux!.Seccomp!.Actions, Is.EqualTo(f.Actions));
         Assert.That(doc.Annotations!["io.github.seccomp.libseccomp.version"], Is.EqualTo(f.LibseccompVersion));
     }

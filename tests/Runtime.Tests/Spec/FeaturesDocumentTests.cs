@@ -54,7 +54,7 @@ public class FeaturesDocumentTests
             ["SECCOMP_FILTER_FLAG_LOG"], ["SECCOMP_FILTER_FLAG_LOG"], "2.5.4");
         var all = new FeatureSupport
         {
-            CgroupV1 = true, CgroupV2 = true, CgroupRdma = true, AppArmor = true, SELinux = true, IdmapMounts = true, Seccomp = seccomp,
+            CgroupV1 = true, CgroupV2 = true, CgroupRdma = true, AppArmor = true, SELinux = true, IdmapMounts = true, SeccompProvider = () => seccomp,
             PotentiallyUnsafeConfigAnnotations = ["org.example."],
         };
         var onPlainHost = FeaturesDocument.Build(all, new FakeHost(), "0.1.0", "abc");

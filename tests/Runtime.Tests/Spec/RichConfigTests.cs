@@ -155,8 +155,6 @@ public class RichConfigTests
             new ValidationOptions { Host = new FakeHost { AppArmor = true, SELinux = true, Resctrl = true }, BundlePath = b.Dir }).Problems;
         Assert.That(problems, Is.EqualTo(new[]
         {
-            "process.apparmorProfile: AppArmor profiles are not supported by this runtime",
-            "process.selinuxLabel: SELinux labels are not supported by this runtime",
             "mounts[1].uidMappings: id-mapped mounts are not supported by this runtime",
             "linux.intelRdt: Intel RDT is not supported by this runtime",
             "linux.netDevices: moving network devices is not supported by this runtime",

@@ -58,9 +58,9 @@ internal static class ProcessValidator
         }
         if (!string.IsNullOrEmpty(process.SelinuxLabel))
         {
-            if (!o.Host.SELinuxEnabled)
-                r.Problem(p + "selinuxLabel", "SELinux is not enabled on this host");
-            else if (!o.Support.SELinux)
+            // Without SELinux the label is ignored (a debug note from the init), as crun does:
+            // runtime-tools' linux_mount_label and the like expect that.
+            if (o.Host.SELinuxEnabled && !o.Support.SELinux)
                 r.Problem(p + "selinuxLabel", "SELinux labels are not supported by this runtime");
         }
     }
