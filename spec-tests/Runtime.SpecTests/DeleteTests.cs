@@ -74,7 +74,6 @@ public class DeleteTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: without a pid namespace (and no cgroup yet) delete --force kills only the init; its children survive (runc kills the cgroup).
     public void ForceKillsEveryProcessOfAContainerWithoutAPidNamespace()
     {
         var b = Bundle("sleep 1000 & echo started; wait").WithoutNamespace("pid");

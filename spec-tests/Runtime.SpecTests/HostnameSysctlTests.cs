@@ -66,7 +66,6 @@ public class HostnameSysctlTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: a sysctl in no namespace (vm.swappiness) is written to the host; runc refuses: "sysctl \"vm.swappiness\" is not in a separate kernel namespace".
     public void ASysctlOutsideAnyNamespaceIsRefused()
     {
         // The requested value is the host's own, so a runtime that wrongly writes it changes nothing.
@@ -76,7 +75,6 @@ public class HostnameSysctlTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: a net.* sysctl without a new network namespace is written to the host's network namespace; runc refuses: "sysctl \"net.ipv4.ip_forward\" not allowed in host network namespace".
     public void ANetworkSysctlWithTheHostsNetworkNamespaceIsRefused()
     {
         var id = H.NewId();

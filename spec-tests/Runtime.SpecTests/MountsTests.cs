@@ -91,7 +91,6 @@ public class MountsTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: a mount target under a symlink whose target does not exist yet fails "mounts[7] (tmpfs -> /abs/sub): open /abs in the rootfs: ENOENT"; runc (securejoin) creates the missing directories inside the rootfs and mounts there.
     public void ASymlinkedTargetIsResolvedInsideTheRootfs()
     {
         var b = Bundle().PrivateRootfs();

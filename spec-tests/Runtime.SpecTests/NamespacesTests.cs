@@ -132,7 +132,6 @@ public class NamespacesTests : SpecTest
     // ---- errors ----
 
     [Test]
-    [Category("KnownBug")] // Bug: a type listed twice without paths is accepted silently (flags OR'ed); runc: "malformed spec file: duplicated ns \"network\"".
     public void ADuplicateNamespaceTypeIsAnError()
     {
         var id = H.NewId();
@@ -189,7 +188,6 @@ public class NamespacesTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: uid/gid mappings without a user namespace are silently ignored; the issue requires a clear error (runc 1.1.5 also ignores them).
     public void MappingsWithoutAUserNamespaceAreAnError()
     {
         var id = H.NewId();

@@ -231,7 +231,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: HOME is not set when the config has none; runc sets HOME from the user's /etc/passwd entry (HOME=/root for uid 0).
     public void HomeComesFromPasswdWhenTheConfigHasNone()
     {
         var output = Inside(Bundle().Args("cat", "/proc/self/environ"));
@@ -276,7 +275,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: lowering oomScoreAdj without CAP_SYS_RESOURCE (this host) crashes create with an unhandled UnauthorizedAccessException (exit 134, stack trace) instead of an error; runc: "failed to update /proc/self/oom_score_adj: Permission denied", exit 1.
     public void AnOomScoreAdjTheHostForbidsIsAnError()
     {
         if (File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("CapEff:") && (ulong.Parse(l[7..].Trim(), NumberStyles.HexNumber) & 1UL << 24) != 0))
@@ -325,7 +323,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: the temporary dispatcher does not accept --no-new-keyring (runc: create/run --no-new-keyring keeps the caller's session keyring).
     public void NoNewKeyringKeepsTheCallersKeyring()
     {
         var id = H.NewId();
@@ -372,7 +369,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: with socket activation the container's env lacks LISTEN_FDS=N and LISTEN_PID=1, which runc adds so the program accepts the fds.
     public void ListenFdsAreAnnouncedInTheEnvironment()
     {
         var call = new RuntimeCall
@@ -387,7 +383,6 @@ public class ProcessTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: the temporary dispatcher does not accept --preserve-fds (runc: --preserve-fds N passes fds 3..3+N-1).
     public void PreserveFdsPassesThatManyFds()
     {
         var id = H.NewId();

@@ -34,7 +34,6 @@ public class RootfsTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: the temporary dispatcher does not accept --no-pivot (runc: `run --no-pivot` uses MS_MOVE + chroot).
     public void NoPivotMovesTheRootAndChroots()
     {
         var id = H.NewId();
@@ -81,17 +80,15 @@ public class RootfsTests : SpecTest
         return b;
     }
 
-    // Bug (the KnownBug cases): with the bundle on a shared mount, rootfsPropagation slave/private/shared/rshared
-    // fail create with "pivot_root <rootfs>: EINVAL": the rootfs's parent mount stays shared (and for
-    // shared the rootfs is made shared before pivot_root). runc makes the parent mount private first
-    // (its bats test "mount propagation parent mount shared" uses rootfsPropagation private).
+    // A bundle on a shared mount: pivot_root refuses a shared parent, so "/" stays rslave while we
+    // work and the configured propagation applies to the new root after pivot_root.
     [TestCase(null, "slave")]
     [TestCase("rslave", "slave")]
     [TestCase("slave", "slave")] // the spec's meaning: / becomes a slave (runc ends private as a side effect)
-    [TestCase("private", "private", Category = "KnownBug")]
+    [TestCase("private", "private")]
     [TestCase("rprivate", "private")]
-    [TestCase("shared", "shared", Category = "KnownBug")]
-    [TestCase("rshared", "shared", Category = "KnownBug")]
+    [TestCase("shared", "shared")]
+    [TestCase("rshared", "shared")]
     public void TheRootMountGetsTheRequestedPropagation(string? propagation, string expected)
     {
         // On a shared parent: "slave" makes only / a slave and the rootfs is bound from a parent made
@@ -124,7 +121,7 @@ public class RootfsTests : SpecTest
     }
 
     [TestCase(null)]
-    [TestCase("rshared", Category = "KnownBug")] // Bug: pivot_root EINVAL on a shared parent (see above).
+    [TestCase("rshared")]
     public void ContainerMountsDoNotReachTheHost(string? propagation)
     {
         var b = BundleOnASharedMount("true").AddMount("/mnt/ext", "tmpfs", "tmpfs");

@@ -90,7 +90,6 @@ public class RunTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: `run` installs its signal forwarding only after start + poststart hooks; a signal in that window kills `run` (exit 143) and orphans the running container. runc installs its handler before starting and forwards queued signals.
     public void ASignalWhilePoststartHooksRunIsForwardedToo()
     {
         var id = H.NewId();
@@ -105,7 +104,6 @@ public class RunTests : SpecTest
     }
 
     [Test]
-    [Category("KnownBug")] // Bug: the temporary dispatcher's `run` ignores --pid-file (runc: run --detach --pid-file F writes the host pid).
     public void RunDetachWritesThePidFile()
     {
         var id = H.NewId();

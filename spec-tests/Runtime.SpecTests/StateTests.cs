@@ -63,7 +63,6 @@ public class StateTests : SpecTest
     /// <summary>While prestart hooks run the container exists and is "creating"; `state` must answer
     /// (a hook asking for the state is common) instead of waiting for create to finish.</summary>
     [Test]
-    [Category("KnownBug")] // Bug: `state` waits for the flock create holds, so a hook running `state` hangs until its timeout (create then fails). runc's state does not block (it exits 1 at once).
     public void StateIsCreatingWhileCreateHooksRun()
     {
         var id = H.NewId();
