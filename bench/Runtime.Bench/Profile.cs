@@ -10,7 +10,7 @@ namespace Runtime.Bench;
 ///    sub-millisecond digits) marks the end of the previous step; a line's `stage` field (else its
 ///    `msg`) names the step that starts there. Per stage: the median over runs of the time until
 ///    the next line. The last stage of each command ends when the command exits.
-/// 2. From `strace -f -ttt` of one `run`: syscall landmarks (config read, self-copy, spawn of the
+/// 2. From `strace -f --seccomp-bpf -ttt` of `run`: syscall landmarks (config read, self-copy, spawn of the
 ///    init, constructor stage, mounts, pivot_root, cgroups, exec of the user process). strace slows
 ///    every syscall, so read these as shares, not absolute times.
 /// </summary>
@@ -28,7 +28,7 @@ public static partial class Profile
             var bundles = new Bundles(sp, "/usr/sbin/runc", rootfs, Path.Combine(work, "profile-bundles"), limits: true);
             Console.WriteLine($"# Profile of {subject.Exe}\n");
             DebugLogProfile(sp, subject, bundles, tag, work, runs);
-            StraceProfile(sp, subject, bundles, tag, work);
+            StraceProfile(sp, subject, bundles, tag, work, runs);
         }
         finally
         {
@@ -103,34 +103,44 @@ public static partial class Profile
         }
     }
 
-    private static void StraceProfile(Spawner sp, Subject s, Bundles bundles, string tag, string work)
+    private static void StraceProfile(Spawner sp, Subject s, Bundles bundles, string tag, string work, int runs)
     {
-        Console.WriteLine("## Landmarks from `strace -f -ttt` of one `run /bin/true` (strace inflates every syscall: compare shares)\n");
-        var trace = Path.Combine(work, "profile.strace");
+        Console.WriteLine($"## Landmarks from `strace -f --seccomp-bpf` of `run /bin/true` (median of {runs} runs; only the listed syscalls stop, but each stop still costs: compare shares)\n");
         const string strace = "/usr/bin/strace";
         if (!File.Exists(strace)) { Console.WriteLine("n/a: strace is not installed (apt-get install strace)\n"); return; }
+        var offsets = new Dictionary<string, List<double>>();
         try
         {
             sp.Run(s.Exe, s.Run(bundles.True, $"{tag}-warm"));
-            sp.Run(strace, ["-f", "-ttt", "-qq", "-o", trace, "-e",
-                "trace=execve,execveat,clone,clone3,vfork,setns,unshare,mount,pivot_root,openat,mkdir,mkdirat,memfd_create,exit_group",
-                s.Exe, .. s.Run(bundles.True, $"{tag}-strace")]);
+            for (int i = 0; i < runs; i++)
+            {
+                var trace = Path.Combine(work, $"profile-{i}.strace");
+                sp.Run(strace, ["-f", "--seccomp-bpf", "-ttt", "-qq", "-o", trace, "-e",
+                    "trace=execve,execveat,clone,clone3,vfork,setns,unshare,mount,pivot_root,openat,mkdir,mkdirat,memfd_create,exit_group",
+                    s.Exe, .. s.Run(bundles.True, $"{tag}-strace-{i}")]);
+                var marks = Landmarks(File.ReadLines(trace));
+                foreach (var (t, what) in marks)
+                {
+                    if (!offsets.TryGetValue(what, out var list)) offsets[what] = list = [];
+                    list.Add((t - marks[0].T) * 1000);
+                }
+            }
         }
         catch (CommandFailed e)
         {
             Console.WriteLine($"n/a: {e.Message}\n");
             return;
         }
-        var marks = Landmarks(File.ReadLines(trace));
-        if (marks.Count == 0) { Console.WriteLine("n/a: no landmarks found in the trace\n"); return; }
-        double t0 = marks[0].T, prev = t0, end = marks[^1].T;
+        if (offsets.Count == 0) { Console.WriteLine("n/a: no landmarks found in the trace\n"); return; }
+        var rows = offsets.Select(kv => (At: Stats.Median(kv.Value), What: kv.Key)).OrderBy(r => r.At).ToList();
         Console.WriteLine("| at ms | +ms since previous | landmark |\n|---:|---:|---|");
-        foreach (var (t, what) in marks)
+        double prev = 0;
+        foreach (var (at, what) in rows)
         {
-            Console.WriteLine($"| {(t - t0) * 1000:0.0} | {(t - prev) * 1000:0.0} | {what} |");
-            prev = t;
+            Console.WriteLine($"| {at:0.0} | {at - prev:0.0} | {what} |");
+            prev = at;
         }
-        Console.WriteLine($"\nTotal under strace: {(end - t0) * 1000:0.0} ms. The largest \"+ms\" is the slowest stage.\n");
+        Console.WriteLine($"\nTotal under strace: {rows[^1].At:0.0} ms. The largest \"+ms\" is the slowest stage.\n");
     }
 
     [GeneratedRegex(@"^(\d+)\s+(\d+\.\d+)\s+(?:<\.\.\. )?(\w+)[\( ](.*)$")]
