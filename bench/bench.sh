@@ -14,7 +14,7 @@ mode=${1:-measure}
 
 # What a fresh Debian 12 machine (after the README's setup) may still lack.
 need=()
-for pkg in runc crun gcc strace util-linux busybox-static; do
+for pkg in runc crun gcc strace util-linux busybox-static fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -64,6 +64,7 @@ public static class Program
         using var cts = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        var loadBefore = LoadAverage();
         var sw = Stopwatch.StartNew();
         Console.Error.WriteLine($"[{env}] {string.Join(", ", subjects.Select(s => s.Name))}: {opts.Runs} runs after {opts.Warmup} warm-up, {opts.BatchRuns}× {opts.BatchSize} containers");
         try
@@ -82,6 +83,7 @@ public static class Program
             Cleanup.All(sp, subjects, tag);
         }
         result.Seconds = Math.Round(sw.Elapsed.TotalSeconds, 1);
+        result.Load = $"{loadBefore} → {LoadAverage()}";
         var outFile = a.Get("--out");
         File.WriteAllText(outFile, JsonSerializer.Serialize(result, ResultsJsonContext.Default.EnvResult));
         Console.Error.WriteLine($"[{env}] done in {result.Seconds} s: {outFile}");
@@ -130,6 +132,8 @@ public static class Program
         try { return sp.Run(s.Exe, ["--version"]).Stdout.Split('\n')[0].Trim(); }
         catch (CommandFailed e) { return $"? ({e.Message})"; }
     }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static EnvResult Load(string path) =>
         JsonSerializer.Deserialize(File.ReadAllText(path), ResultsJsonContext.Default.EnvResult)

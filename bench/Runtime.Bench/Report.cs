@@ -41,7 +41,7 @@ public static class Report
         {
             var others = env.Runtimes.Where(r => r != Ours).ToList();
             sb.AppendLine($"## {env.Env}: {env.Description}").AppendLine();
-            sb.AppendLine($"{env.Runs} runs ({env.Warmup} warm-up), {env.BatchRuns} × {env.BatchSize}-container batches, {env.Seconds:0} s. " +
+            sb.AppendLine($"{env.Runs} runs ({env.Warmup} warm-up), {env.BatchRuns} × {env.BatchSize}-container batches, {env.Seconds:0} s, load average {env.Load} on {Environment.ProcessorCount} cores. " +
                           (env.Limits ? $"Bundles carry a memory limit ({Bundles.MemoryLimit >> 20} MiB) and a pids limit ({Bundles.PidsLimit})." : "Bundles carry no cgroup limits (BENCH_CGROUP_LIMITS=0)."))
               .AppendLine();
             sb.AppendLine("Preflight (one `run /bin/true` before measuring) and the cgroup limits found applied to a created container:").AppendLine();

@@ -46,6 +46,8 @@ public sealed class EnvResult
     public int BatchSize { get; set; }
     public bool Limits { get; set; }
     public string Started { get; set; } = "";
+    /// <summary>/proc/loadavg's 1-minute load at the start and the end: the machine is shared.</summary>
+    public string Load { get; set; } = "";
     public double Seconds { get; set; }
     public List<OpResult> Ops { get; set; } = [];
 
