@@ -27,7 +27,8 @@ public static class CgroupCheck
             pidsLimit = pidsPath == null ? null : Read($"/sys/fs/cgroup{pidsPath}/pids.max");
         }
         bool memOk = memLimit == Bundles.MemoryLimit.ToString(), pidsOk = pidsLimit == Bundles.PidsLimit.ToString();
-        var where = $"memory cgroup {memPath ?? "?"}: limit {memLimit ?? "?"}; pids cgroup {pidsPath ?? "?"}: max {pidsLimit ?? "?"}";
+        // A root cgroup has no limit files: "none".
+        var where = $"memory cgroup {memPath ?? "?"}: limit {memLimit ?? "none"}; pids cgroup {pidsPath ?? "?"}: max {pidsLimit ?? "none"}";
         if (!limitsConfigured) return $"limits not configured; {where}";
         return memOk && pidsOk ? $"yes ({where})" : memOk || pidsOk ? $"partly ({where})" : $"**no** ({where})";
     }
