@@ -38,6 +38,10 @@ test-unit: build
 test-spec: build bundles
 	bash tests/run-all.sh --spec $(TEST_FLAGS)
 
+# Our runtime vs runc vs crun; writes bench/results/ (docs/benchmarks.md). Not part of `make test`.
+bench: build bundles
+	bash bench/bench.sh
+
 clean:
 	rm -rf $(OUT) bundles/busybox/rootfs
 	find . -name bin -o -name obj | grep -E '/(bin|obj)$$' | xargs rm -rf
