@@ -93,7 +93,7 @@ ctr_leftovers() {
   left=$("${CTR[@]}" snapshot ls | awk '$NF == "Active" { print $1 }'); [[ -z $left ]] || echo "active snapshots: $left"
   # containerd 1.6 names a shim's socket /run/containerd/s/sha256(<grpc address>/<ns>/<id>).
   local id sock
-  for id in $(sort -u "$CTD/ids" 2>/dev/null); do
+  for id in $( ("${CTR[@]}" container ls -q; cat "$CTD/ids") 2>/dev/null | sort -u); do
     sock=/run/containerd/s/$(printf '%s' "$CTD_SOCK/$RTC_NS/$id" | sha256sum | cut -d' ' -f1)
     [[ -e $sock ]] && echo "shim socket of $id: $sock"
   done

@@ -32,11 +32,12 @@ log_driver = "k8s-file"
 init_path = "/usr/bin/catatonit"
 [engine]
 cgroup_manager = "cgroupfs"
+conmon_env_vars = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "RTC_MARK=$RTC_MARK"]
 events_logger = "file"
 lock_type = "file"
 image_copy_tmp_dir = "$PM_DIR/copytmp"
 # Without our basename here podman does not pass --log-format=json.
-runtime_supports_json = ["crun", "runc", "$(basename "$RTC_BIN")"]
+runtime_supports_json = ["crun", "runc", "runtime", "$(basename "$RTC_BIN")"]
 EOF
   cat > "$PM_DIR/storage.conf" <<EOF
 [storage]

@@ -47,7 +47,7 @@ while (($#)); do
   shift
 done
 
-OURS=$REPO/out/runtime
+OURS=${RTC_OURS:-$REPO/out/runtime}     # what "ours" and --bench mean
 case $RUNTIME in
   ours) real=$OURS ;;
   runc) real=$(command -v runc || echo /usr/sbin/runc) ;;
@@ -80,7 +80,10 @@ if ((SHIM)); then
 else
   RTC_BIN=$RTC_REAL
 fi
-export RTC_T RTC_NS RTC_SCRATCH RTC_CALLS RTC_IMAGE RTC_IMAGE_TAR RTC_REAL RTC_BIN
+# RTC_MARK is inherited by containerd, its shims, podman, conmon (conmon_env_vars) and every
+# runtime call they make: how the sweep finds them (container processes get the spec's env only).
+RTC_MARK=$RTC_NS
+export RTC_T RTC_NS RTC_SCRATCH RTC_CALLS RTC_IMAGE RTC_IMAGE_TAR RTC_REAL RTC_BIN RTC_MARK
 had_run_containerd=0; [[ -d /run/containerd ]] && had_run_containerd=1
 
 # stop_pid PID: TERM, then KILL after 5 s.
@@ -102,6 +105,21 @@ our_cgroups() { find /sys/fs/cgroup/*/"$RTC_NS" /sys/fs/cgroup/"$RTC_NS" -depth 
 cgroup_procs() {
   local d
   for d in $(our_cgroups); do cat "$d/cgroup.procs" 2>/dev/null; done | sort -un
+}
+
+# Processes of this run wherever their cgroup is: container processes (their mount namespace's
+# root is an overlay under $RTC_T) and the clients' helpers (containerd, shims, conmon, runtime
+# calls: RTC_MARK in their environment). Not the harness's own process group.
+our_procs() {
+  local p pgrp me
+  me=$(awk '{ print $5 }' /proc/$$/stat)
+  {
+    awk -v t="$RTC_T/" '$5 == "/" && index($0, t) { print FILENAME; nextfile }' /proc/[0-9]*/mountinfo 2>/dev/null
+    grep -lsxzF "RTC_MARK=$RTC_MARK" /proc/[0-9]*/environ
+  } | cut -d/ -f3 | sort -un | while read -r p; do
+    pgrp=$(awk '{ print $5 }' "/proc/$p/stat" 2>/dev/null) || continue
+    [[ -n $pgrp && $pgrp != "$me" ]] && echo "$p"
+  done
 }
 
 # Kills whatever is left in this run's cgroups (thawing frozen ones first) and removes them.
@@ -127,7 +145,7 @@ cleanup() {
   source "$HERE/podman.sh"; pm_teardown
   source "$HERE/ctr.sh"; ctr_teardown
   local p
-  for p in $(pgrep -f -- "$RTC_T/"); do kill -KILL "$p" 2>/dev/null; done
+  for p in $(pgrep -f -- "$RTC_T/") $(our_procs); do kill -KILL "$p" 2>/dev/null; done
   sweep_cgroups
   unmount_ours
   rm -rf "/run/containerd/runc/$RTC_NS"
@@ -198,8 +216,8 @@ leftovers() {
     ctr_reap; left=$(ctr_leftovers); ctr_teardown
     left+=$(pgrep -af -- "-address $CTD_SOCK" | sed 's/^/shim after containerd stopped: /')
   fi
-  local procs; procs=$(cgroup_procs)
-  [[ -n $procs ]] && left+=$'\n'"processes in /$RTC_NS cgroups: $(ps -o pid=,args= -p "${procs//$'\n'/,}" 2>/dev/null)"
+  local procs; procs=$( (cgroup_procs; our_procs) | sort -un)
+  [[ -n $procs ]] && left+=$'\n'"processes: $(ps -o pid=,args= -p "${procs//$'\n'/,}" 2>/dev/null)"
   sweep_cgroups
   local cg; cg=$(our_cgroups)
   [[ -n $cg ]] && left+=$'\n'"cgroups that cannot be removed: $cg"
@@ -219,13 +237,13 @@ bench() { # CLIENT
   ours_bin=$RTC_T/bench/runtime; mkdir -p "$RTC_T/bench"; cp "$OURS" "$ours_bin"
   echo "== timing: $client, out/runtime vs runc (hyperfine, 3 warmup, 20 runs)"
   if [[ $client == ctr ]]; then
-    hyperfine -N --warmup 3 --runs 20 --style basic \
+    hyperfine -N --warmup 3 --runs 20 --style none \
       -n "ctr run --rm (runtime)" "$(printf '%q ' "${CTR[@]}" run --fifo-dir "$CTD/fifo" --runc-binary "$ours_bin" --runc-root "$RTC_T/bench/root" --rm "$IMG" bench-ours true)" \
       -n "ctr run --rm (runc)" "$(printf '%q ' "${CTR[@]}" run --fifo-dir "$CTD/fifo" --runc-binary "$runc_bin" --runc-root "$RTC_T/bench/root" --rm "$IMG" bench-runc true)" \
       --export-markdown "$RTC_T/bench/ctr.md" 2>&1 | sed 's/^/  /'
   else
     local p=("${PM[@]}"); unset 'p[${#p[@]}-1]' 'p[${#p[@]}-2]'   # drop --runtime X
-    hyperfine -N --warmup 3 --runs 20 --style basic \
+    hyperfine -N --warmup 3 --runs 20 --style none \
       -n "podman run --rm (runtime)" "$(printf '%q ' "${p[@]}" --runtime "$ours_bin" run --rm "${PM_CG[@]}" "$IMG" true)" \
       -n "podman run --rm (runc)" "$(printf '%q ' "${p[@]}" --runtime "$runc_bin" run --rm "${PM_CG[@]}" "$IMG" true)" \
       --export-markdown "$RTC_T/bench/podman.md" 2>&1 | sed 's/^/  /'
