@@ -11,7 +11,7 @@
 #   --timeout   seconds per scenario (env RTC_TIMEOUT, default 30)
 #   --budget    seconds for the whole run; scenarios past it count as failed (default 540)
 #   --bench     also time `ctr run --rm IMAGE id true` and `podman run --rm IMAGE true` with
-#               out/runtime and runc side by side (hyperfine)
+#               the runtime under test (out/runtime when that is runc) and runc side by side
 #   --no-shim   let the clients call the runtime directly instead of through logging-shim.sh
 #   --keep      keep the temporary directory (logs, calls.log) after the run
 # Needs root and tests/clients/install-deps.sh.
@@ -233,9 +233,12 @@ bench() { # CLIENT
   local client=$1 runc_bin ours_bin
   command -v hyperfine >/dev/null || { echo "bench: hyperfine not installed"; return; }
   runc_bin=$(command -v runc)
-  [[ -x $OURS ]] || { echo "bench: $OURS not built"; return; }
-  ours_bin=$RTC_T/bench/runtime; mkdir -p "$RTC_T/bench"; cp "$OURS" "$ours_bin"
-  echo "== timing: $client, out/runtime vs runc (hyperfine, 3 warmup, 20 runs)"
+  # Ours is the runtime under test, or out/runtime when the run is with runc.
+  local src=$RTC_REAL
+  [[ $(basename "$RTC_REAL") == runc ]] && src=$OURS
+  [[ -x $src ]] || { echo "bench: $src not built"; return; }
+  ours_bin=$RTC_T/bench/runtime; mkdir -p "$RTC_T/bench"; cp "$src" "$ours_bin"
+  echo "== timing: $client, $src vs runc (hyperfine, 3 warmup, 20 runs; called directly, no logging shim)"
   if [[ $client == ctr ]]; then
     hyperfine -N --warmup 3 --runs 20 --style none \
       -n "ctr run --rm (runtime)" "$(printf '%q ' "${CTR[@]}" run --fifo-dir "$CTD/fifo" --runc-binary "$ours_bin" --runc-root "$RTC_T/bench/root" --rm "$IMG" bench-ours true)" \
