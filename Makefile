@@ -42,6 +42,12 @@ test-spec: build bundles
 bench: build bundles
 	bash bench/bench.sh
 
+# Real clients (containerd 1.6 + ctr, podman 4.3 + conmon) against out/runtime; needs
+# tests/clients/install-deps.sh. CLIENTS_FLAGS e.g. --runtime runc, --filter ctr/, --bench.
+.PHONY: test-clients
+test-clients: build
+	bash tests/clients/run.sh $(CLIENTS_FLAGS)
+
 clean:
 	rm -rf $(OUT) bundles/busybox/rootfs
 	find . -name bin -o -name obj | grep -E '/(bin|obj)$$' | xargs rm -rf
