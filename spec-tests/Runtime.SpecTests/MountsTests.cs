@@ -59,6 +59,19 @@ public class MountsTests : SpecTest
     }
 
     [Test]
+    public void TmpcopyupFillsTheTmpfsWithWhatItCovers()
+    {
+        // podman puts runc's tmpcopyup extension on its tmpfs mounts: consumed by the runtime, never
+        // passed to the kernel (EINVAL), and the tmpfs starts with the covered directory's files.
+        var output = Inside(Bundle("grep ' /etc ' /proc/mounts; cat /etc/passwd | head -1; touch /etc/new && echo writable")
+            .AddMount("/etc", "tmpfs", "tmpfs", "tmpcopyup", "mode=755"));
+        Assert.That(output, Does.Contain("tmpfs /etc tmpfs"));
+        Assert.That(output, Does.Contain("root:x:0:0:root:/root:/bin/sh"));
+        Assert.That(output, Does.Contain("writable"));
+        Assert.That(File.Exists(Path.Combine(BundleBuilder.SharedRootfs, "etc", "new")), Is.False, "the write stays in the tmpfs");
+    }
+
+    [Test]
     public void DevptsIsANewInstance()
     {
         // newinstance: the container's devpts holds no host terminals, only its own ptmx.

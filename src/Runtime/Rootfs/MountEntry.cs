@@ -102,7 +102,11 @@ internal sealed class MountEntry(int rootFd, string bundle, Mount mount, string 
         ulong flags = opts.Flags & ~(Libc.MS_BIND | Libc.MS_REC);
         var data = opts.DataString;
         if (Libc.Mount(string.IsNullOrEmpty(source) ? type : source, SecurePath.FdPath(target), type, flags, data) == 0)
+        {
+            if (opts.TmpCopyUp && type == "tmpfs")
+                CopyUp(target);
             return;
+        }
         int errno = Libc.LastErrno;
         // sysfs can only be mounted by the owner of the network namespace: without a new one (or in a
         // user namespace), bind the host's /sys read-only instead, as runc does.
@@ -116,6 +120,21 @@ internal sealed class MountEntry(int rootFd, string bundle, Mount mount, string 
             errno = Libc.LastErrno;
         }
         throw new SyscallException($"{field}: mount {type}", errno);
+    }
+
+    /// <summary>tmpcopyup: <paramref name="covered"/> still names the directory under the new tmpfs;
+    /// copy its tree (files, directories, symlinks; modes and owners) into the tmpfs.</summary>
+    private void CopyUp(int covered)
+    {
+        int top = SecurePath.Open(rootFd, Destination, field, Libc.O_DIRECTORY);
+        try
+        {
+            TreeCopy.Copy(SecurePath.FdPath(covered), SecurePath.FdPath(top), $"{field}: tmpcopyup");
+        }
+        finally
+        {
+            Libc.Close(top);
+        }
     }
 
     private void ApplyPropagationAndAttrs(MountOptions opts)

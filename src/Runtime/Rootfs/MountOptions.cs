@@ -12,6 +12,8 @@ internal sealed class MountOptions
     public ulong RecursiveSet;
     public ulong RecursiveClear;
     public readonly List<string> Data = new();
+    /// <summary>runc's "tmpcopyup" extension (podman uses it): a tmpfs starts with a copy of what it covers.</summary>
+    public bool TmpCopyUp;
     public bool IsBind => (Flags & Libc.MS_BIND) != 0;
     public bool IsRecursiveBind => IsBind && (Flags & Libc.MS_REC) != 0;
 
@@ -56,14 +58,16 @@ internal sealed class MountOptions
     };
 
     /// <summary>Every option name we understand (features.mountOptions).</summary>
-    public static IEnumerable<string> KnownNames => FlagTable.Keys.Concat(PropagationTable.Keys).Concat(RecursiveTable.Keys).Order();
+    public static IEnumerable<string> KnownNames => FlagTable.Keys.Concat(PropagationTable.Keys).Concat(RecursiveTable.Keys).Append("tmpcopyup").Order();
 
     public static MountOptions Parse(IEnumerable<string>? options)
     {
         var m = new MountOptions();
         foreach (var o in options ?? Enumerable.Empty<string>())
         {
-            if (FlagTable.TryGetValue(o, out var f))
+            if (o == "tmpcopyup")
+                m.TmpCopyUp = true;
+            else if (FlagTable.TryGetValue(o, out var f))
             {
                 if (f.Clear) { m.Flags &= ~f.Flag; m.ClearFlags |= f.Flag; }
                 else { m.Flags |= f.Flag; m.ClearFlags &= ~f.Flag; }
