@@ -55,3 +55,8 @@ clean:
 # Pure cgroup v2 lane: the cgroup tests inside a qemu guest booted with cgroup_no_v1=all.
 test-cgroup2: build bundles
 	bash tests/cgroup2/run.sh
+
+# A long config fuzz run (make test runs 600 mutations; this runs FUZZ_ITERATIONS, default 20000).
+FUZZ_ITERATIONS ?= 20000
+fuzz: build bundles
+	FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) unshare -m --propagation private dotnet test spec-tests/Runtime.SpecTests --filter "FullyQualifiedName~Fuzz" --logger "console;verbosity=normal"
