@@ -43,6 +43,44 @@ check "kill -> stopped" '"status": "stopped"' "$("$RT" --root "$ROOT" state life
 "$RT" --root "$ROOT" delete life
 check "delete removes it" "container does not exist" "$("$RT" --root "$ROOT" state life 2>&1)"
 
+# ---- resources, enforcement and the cgroup commands, read from the host side of cgroup2
+CG=/sys/fs/cgroup/rt-cg2
+b=$(bundle res '.process.args=["sleep","300"] | .linux.cgroupsPath="/rt-cg2/res" | .linux.resources={"memory":{"limit":67108864},"pids":{"limit":32},"cpu":{"shares":512,"quota":50000,"period":100000}}')
+"$RT" --root "$ROOT" run -d --bundle "$b" res >/dev/null 2>&1
+check "memory.limit -> memory.max" "67108864" "$(cat $CG/res/memory.max 2>&1)"
+check "pids.limit -> pids.max" "32" "$(cat $CG/res/pids.max 2>&1)"
+check "cpu.shares 512 -> cpu.weight 20 (runc's conversion)" "20" "$(cat $CG/res/cpu.weight 2>&1)"
+check "cpu quota/period -> cpu.max" "50000 100000" "$(cat $CG/res/cpu.max 2>&1)"
+check "the container sees its limit" "67108864" "$("$RT" --root "$ROOT" exec res cat /sys/fs/cgroup/memory.max 2>&1)"
+"$RT" --root "$ROOT" pause res
+check "pause -> paused" '"status": "paused"' "$("$RT" --root "$ROOT" state res 2>&1)"
+check "pause -> cgroup.freeze 1" "1" "$(cat $CG/res/cgroup.freeze 2>&1)"
+"$RT" --root "$ROOT" resume res
+check "resume -> running" '"status": "running"' "$("$RT" --root "$ROOT" state res 2>&1)"
+"$RT" --root "$ROOT" update --memory 128m res
+check "update --memory" "134217728" "$(cat $CG/res/memory.max 2>&1)"
+echo '{"pids":{"limit":64}}' | "$RT" --root "$ROOT" update --resources - res
+check "update --resources -" "64" "$(cat $CG/res/pids.max 2>&1)"
+check "ps --format json lists the init" "$("$RT" --root "$ROOT" state res | jq .pid)" "$("$RT" --root "$ROOT" ps --format json res 2>&1)"
+check "events --stats" '"type":"stats"' "$("$RT" --root "$ROOT" events --stats res 2>&1)"
+"$RT" --root "$ROOT" exec -d res sleep 300
+"$RT" --root "$ROOT" kill --all res KILL
+for _ in $(seq 100); do "$RT" --root "$ROOT" state res 2>/dev/null | grep -q stopped && break; sleep 0.1; done
+"$RT" --root "$ROOT" delete res
+check "delete removes the cgroup" "gone" "$([[ -d $CG/res ]] && echo present || echo gone)"
+
+b=$(bundle oom '.process.args=["sh","-c","head -c 200000000 /dev/zero | tail -c 200000000 >/dev/null; echo status=$?"] | .linux.cgroupsPath="/rt-cg2/oom" | .linux.resources={"memory":{"limit":33554432,"swap":33554432}}')
+check "a memory hog is OOM-killed" "status=137" "$("$RT" --root "$ROOT" run --bundle "$b" oom 2>&1)"
+
+b=$(bundle pids '.process.args=["sh","-c","(for i in $(seq 40); do sleep 5 & done; wait) 2>&1 | grep -c -i resource; cat /sys/fs/cgroup/pids.events"] | .linux.cgroupsPath="/rt-cg2/pids" | .linux.resources={"pids":{"limit":10}}')
+check "a fork storm stops at pids.max" "max " "$("$RT" --root "$ROOT" run --bundle "$b" pids 2>&1)"
+
+b=$(bundle dev '.process.args=["sh","-c","mknod /dev/loopx b 7 0 && head -c1 /dev/loopx; echo rc=$?; head -c1 /dev/zero | wc -c"]')
+out=$("$RT" --root "$ROOT" run --bundle "$b" dev 2>&1)
+check "eBPF device filter: an unlisted device cannot be opened" "Operation not permitted" "$out"
+check "eBPF device filter: default devices work" "1" "$out"
+rmdir $CG 2>/dev/null
+
 echo
 echo "$passed passed, $failed failed"
 ((failed == 0))

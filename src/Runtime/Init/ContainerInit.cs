@@ -24,7 +24,7 @@ internal static unsafe class ContainerInit
         // The host's procfs, verified, kept across pivot_root: sysctls and the fifo go through it.
         using var proc = ProcFs.Open("/proc");
 
-        RootfsBuilder.Prepare(spec, o.Rootfs, o.Bundle, NamespacePlan.Creates(spec, "network"), NamespacePlan.Has(spec, "cgroup"), userNs);
+        RootfsBuilder.Prepare(spec, o.Rootfs, o.Bundle, NamespacePlan.Creates(spec, "network"), NamespacePlan.Has(spec, "cgroup"), userNs, o.SelinuxEnabled);
 
         channel.Send(InitMessage.HooksRequest);
         var done = channel.Expect(InitMessage.HooksDone, "init: waiting for prestart hooks");

@@ -4,7 +4,7 @@ using Runtime.Spec;
 namespace Runtime.Rootfs;
 
 /// <summary>Performs one entry of config.json's mounts[] inside the rootfs.</summary>
-internal sealed class MountEntry(int rootFd, string bundle, Mount mount, string field)
+internal sealed class MountEntry(int rootFd, string bundle, Mount mount, string field, string? mountLabel = null, bool selinuxEnabled = false)
 {
     private const ulong ModeFlags = Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC | Libc.MS_NOATIME |
         Libc.MS_NODIRATIME | Libc.MS_RELATIME | Libc.MS_STRICTATIME | Libc.MS_NOSYMFOLLOW;
@@ -100,7 +100,8 @@ internal sealed class MountEntry(int rootFd, string bundle, Mount mount, string 
     private void NewMount(string? source, string type, int target, MountOptions opts, bool newNetNs)
     {
         ulong flags = opts.Flags & ~(Libc.MS_BIND | Libc.MS_REC);
-        var data = opts.DataString;
+        // linux.mountLabel as context= where the filesystem takes one (ignored without SELinux).
+        var data = type is "proc" or "sysfs" ? opts.DataString : Security.SeLinux.FormatMountLabel(opts.DataString, mountLabel, selinuxEnabled);
         if (Libc.Mount(string.IsNullOrEmpty(source) ? type : source, SecurePath.FdPath(target), type, flags, data) == 0)
         {
             if (opts.TmpCopyUp && type == "tmpfs")

@@ -7,7 +7,7 @@ namespace Runtime.Rootfs;
 /// the rootfs bound onto itself, mounts[] in order, devices, the cwd.</summary>
 internal static class RootfsBuilder
 {
-    public static void Prepare(Spec.Spec spec, string rootfs, string bundle, bool newNetNs, bool cgroupNs, bool userNs)
+    public static void Prepare(Spec.Spec spec, string rootfs, string bundle, bool newNetNs, bool cgroupNs, bool userNs, bool selinuxEnabled)
     {
         // Nothing we mount may propagate back to the host: "/" is rslave while we work. The configured
         // propagation applies to the new root after pivot_root (pivot_root refuses a shared mount, and
@@ -23,7 +23,7 @@ internal static class RootfsBuilder
             for (int i = 0; i < mounts.Count; i++)
             {
                 var m = mounts[i];
-                var entry = new MountEntry(rootFd, bundle, m, $"mounts[{i}] ({m.Source} -> {m.Destination})");
+                var entry = new MountEntry(rootFd, bundle, m, $"mounts[{i}] ({m.Source} -> {m.Destination})", spec.Linux?.MountLabel, selinuxEnabled);
                 entry.Apply(newNetNs, cgroupNs);
                 if (entry.Destination == "/dev" && MountOptions.Parse(m.Options).IsBind)
                     devBound = true;
