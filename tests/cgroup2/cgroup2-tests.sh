@@ -49,7 +49,7 @@ b=$(bundle res '.process.args=["sleep","300"] | .linux.cgroupsPath="/rt-cg2/res"
 "$RT" --root "$ROOT" run -d --bundle "$b" res >/dev/null 2>&1
 check "memory.limit -> memory.max" "67108864" "$(cat $CG/res/memory.max 2>&1)"
 check "pids.limit -> pids.max" "32" "$(cat $CG/res/pids.max 2>&1)"
-check "cpu.shares 512 -> cpu.weight 20 (runc's conversion)" "20" "$(cat $CG/res/cpu.weight 2>&1)"
+check "cpu.shares 512 -> cpu.weight 59 (newer runc mapping: 1024 shares = weight 100)" "59" "$(cat $CG/res/cpu.weight 2>&1)"
 check "cpu quota/period -> cpu.max" "50000 100000" "$(cat $CG/res/cpu.max 2>&1)"
 check "the container sees its limit" "67108864" "$("$RT" --root "$ROOT" exec res cat /sys/fs/cgroup/memory.max 2>&1)"
 "$RT" --root "$ROOT" pause res
