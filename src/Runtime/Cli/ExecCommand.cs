@@ -107,6 +107,8 @@ internal static class ExecCommand
         if (o.Cgroups.Length > 0)
             throw new NotImplementedYetException("exec --cgroup");
         Spec.Process process;
+        if (o.Process != null && o.Args.Length > 0)
+            throw new RuntimeException("exec: --process and a command line are mutually exclusive (the process file has its args)");
         if (o.Process != null)
         {
             process = ConfigLoader.LoadProcess(o.Process);
