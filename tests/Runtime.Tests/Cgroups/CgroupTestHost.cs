@@ -2,6 +2,8 @@ using System.Diagnostics;
 using NUnit.Framework;
 using Runtime.Cgroups;
 
+using static Runtime.Tests.Cgroups.CgroupTestHost;
+
 namespace Runtime.Tests.Cgroups;
 
 /// <summary>
@@ -108,7 +110,7 @@ public sealed class CgroupTestSetUp
 }
 
 /// <summary>A `sh` parked on `read` so a test can move it into a cgroup before it runs <c>then</c>.</summary>
-internal sealed class ParkedProcess : IDisposable
+public sealed class ParkedProcess : IDisposable
 {
     private readonly System.Diagnostics.Process process;
 
@@ -148,5 +150,31 @@ internal sealed class ParkedProcess : IDisposable
         try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         process.WaitForExit(TimeSpan.FromSeconds(5));
         process.Dispose();
+    }
+}
+
+/// <summary>Tests on this host's real cgroups: each works in its own /runtime-test-&lt;guid&gt; in every
+/// hierarchy, parks its processes, and removes all of it in teardown, whatever happened.</summary>
+public abstract class HostCgroupTest
+{
+    protected string name = "";
+    protected readonly List<string> warnings = [];
+    protected readonly List<ParkedProcess> processes = [];
+
+    [SetUp]
+    public void SetUpHostCgroup()
+    {
+        RequireRoot();
+        name = NewName();
+        warnings.Clear();
+    }
+
+    [TearDown]
+    public void TearDownHostCgroup()
+    {
+        Remove(name);
+        foreach (var p in processes) p.Dispose();
+        processes.Clear();
+        Assert.That(DirsNamed(name), Is.Empty, "teardown left cgroups behind");
     }
 }

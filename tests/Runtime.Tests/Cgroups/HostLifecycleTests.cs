@@ -14,29 +14,8 @@ namespace Runtime.Tests.Cgroups;
 /// code paths (eBPF device filter, cgroup.freeze, cgroup.kill) on this host's cgroup2 mount.
 /// </summary>
 [NonParallelizable]
-public class HostLifecycleTests
+public class HostLifecycleTests : HostCgroupTest
 {
-    private string name = "";
-    private readonly List<ParkedProcess> processes = [];
-    private readonly List<string> warnings = [];
-
-    [SetUp]
-    public void SetUp()
-    {
-        RequireRoot();
-        name = NewName();
-        warnings.Clear();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        Remove(name);
-        foreach (var p in processes) p.Dispose();
-        processes.Clear();
-        Assert.That(DirsNamed(name), Is.Empty, "teardown left cgroups behind");
-    }
-
     private ParkedProcess Park(string then)
     {
         var p = new ParkedProcess(then);

@@ -10,29 +10,8 @@ namespace Runtime.Tests.Cgroups;
 /// /runtime-test-&lt;guid&gt; in every hierarchy and removes it in teardown, whatever happened.
 /// </summary>
 [NonParallelizable]
-public class HostResourceTests
+public class HostResourceTests : HostCgroupTest
 {
-    private string name = "";
-    private readonly List<string> warnings = [];
-    private readonly List<ParkedProcess> processes = [];
-
-    [SetUp]
-    public void SetUp()
-    {
-        RequireRoot();
-        name = NewName();
-        warnings.Clear();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        Remove(name);
-        foreach (var p in processes) p.Dispose();
-        processes.Clear();
-        Assert.That(DirsNamed(name), Is.Empty, "teardown left cgroups behind");
-    }
-
     private CgroupManager Create(LinuxResources? resources, CgroupPaths? paths = null) =>
         paths == null
             ? CgroupManager.Create(Layout, "/" + name, name, resources, warnings.Add)
