@@ -69,7 +69,7 @@ for _ in $(seq 100); do "$RT" --root "$ROOT" state res 2>/dev/null | grep -q sto
 "$RT" --root "$ROOT" delete res
 check "delete removes the cgroup" "gone" "$([[ -d $CG/res ]] && echo present || echo gone)"
 
-b=$(bundle oom '.process.args=["sh","-c","head -c 200000000 /dev/zero | tail -c 200000000 >/dev/null; echo status=$?"] | .linux.cgroupsPath="/rt-cg2/oom" | .linux.resources={"memory":{"limit":33554432,"swap":33554432}}')
+b=$(bundle oom '.process.args=["sh","-c","head -c 80000000 /dev/zero | tail -c 80000000 >/dev/null; echo status=$?"] | .linux.cgroupsPath="/rt-cg2/oom" | .linux.resources={"memory":{"limit":33554432,"swap":33554432}}')
 check "a memory hog is OOM-killed" "status=137" "$("$RT" --root "$ROOT" run --bundle "$b" oom 2>&1)"
 
 b=$(bundle pids '.process.args=["sh","-c","(for i in $(seq 40); do sleep 5 & done; wait) 2>&1 | grep -c -i resource; cat /sys/fs/cgroup/pids.events"] | .linux.cgroupsPath="/rt-cg2/pids" | .linux.resources={"pids":{"limit":10}}')
