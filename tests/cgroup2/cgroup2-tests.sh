@@ -3,7 +3,10 @@
 # (a JIT dotnet is far too slow under emulation). Prints "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-RT="$PWD/out/runtime"
+RT_BIN="$PWD/out/runtime"
+# Every call bounded: a hang is one failed check, not a dead lane.
+RT() { timeout 120 "$RT_BIN" "$@"; }
+RT=RT
 ROOT=$(mktemp -d /run/rt-cg2.XXXXXX)
 WORK=$(mktemp -d /tmp/rt-cg2.XXXXXX)
 ROOTFS="$PWD/bundles/busybox/rootfs"
