@@ -82,14 +82,8 @@ internal static unsafe class Deleter
                 }
             }
             Libc.PidfdSendSignal(pidfd, Libc.SIGKILL);
-            var pfd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
-            long deadline = Environment.TickCount64 + 10_000;
-            while (Environment.TickCount64 < deadline)
-            {
-                int rc = Libc.Poll(&pfd, 1, (int)(deadline - Environment.TickCount64));
-                if (rc > 0) return;
-                if (rc == -1 && Libc.LastErrno != Errnos.EINTR) break;
-            }
+            if (PidfdWait.ForExit(pidfd, 10_000))
+                return;
             throw new RuntimeException($"container init {record.Pid} did not exit within 10s of SIGKILL");
         }
         finally

@@ -121,16 +121,8 @@ internal static unsafe class HookRunner
             int pidfd = Libc.Check(Libc.PidfdOpen(pid), $"{field}: pidfd_open");
             try
             {
-                var pfd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
-                var deadline = Environment.TickCount64 + timeoutSeconds.Value * 1000L;
-                while (true)
-                {
-                    long left = deadline - Environment.TickCount64;
-                    if (left <= 0) break;
-                    int rc = Libc.Poll(&pfd, 1, (int)Math.Min(left, int.MaxValue));
-                    if (rc > 0) return Spawner.Wait(pid);
-                    if (rc == -1 && Libc.LastErrno != Errnos.EINTR) Libc.Check(rc, $"{field}: poll");
-                }
+                if (PidfdWait.ForExit(pidfd, (int)Math.Min(timeoutSeconds.Value * 1000L, int.MaxValue)))
+                    return Spawner.Wait(pid);
                 timedOut = true;
                 Libc.Kill(pid, Libc.SIGKILL);
                 Spawner.Wait(pid);

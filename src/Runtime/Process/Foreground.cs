@@ -59,8 +59,7 @@ internal static unsafe class Foreground
     {
         int pidfd = Libc.PidfdOpen(pid);
         if (pidfd == -1) return 0;
-        var pfd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
-        while (Libc.Poll(&pfd, 1, -1) == -1 && Libc.LastErrno == Errnos.EINTR) { }
+        PidfdWait.ForExit(pidfd);
         Libc.Close(pidfd);
         return 0;
     }

@@ -10,41 +10,23 @@ internal static class MaskedPaths
     /// file must not be able to redirect the bind (CVE-2025-31133).</summary>
     public static void Mask(IReadOnlyList<string>? paths)
     {
-        if (paths == null || paths.Count == 0)
-            return;
-        int root = Libc.Check(Libc.Open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), "open /");
         int devNull = -1;
         try
         {
-            for (int i = 0; i < paths.Count; i++)
+            ForEachExisting("linux.maskedPaths", paths, (root, fd, path, field) =>
             {
-                var field = $"linux.maskedPaths[{i}] ({paths[i]})";
-                int fd = SecurePath.TryOpen(root, paths[i]);
-                if (fd == -1)
+                if (SecurePath.IsDirectory(fd))
+                    Libc.Check(Libc.Mount("tmpfs", SecurePath.FdPath(fd), "tmpfs", Libc.MS_RDONLY, "size=0k,mode=0555"), $"{field}: mount tmpfs");
+                else
                 {
-                    if (Libc.LastErrno == Errnos.ENOENT) continue;
-                    throw new SyscallException($"{field}: open", Libc.LastErrno);
+                    if (devNull < 0)
+                        devNull = OpenVerifiedDevNull();
+                    Libc.Check(Libc.Mount(SecurePath.FdPath(devNull), SecurePath.FdPath(fd), null, Libc.MS_BIND, null), $"{field}: bind /dev/null");
                 }
-                try
-                {
-                    if (SecurePath.IsDirectory(fd))
-                        Libc.Check(Libc.Mount("tmpfs", SecurePath.FdPath(fd), "tmpfs", Libc.MS_RDONLY, "size=0k,mode=0555"), $"{field}: mount tmpfs");
-                    else
-                    {
-                        if (devNull < 0)
-                            devNull = OpenVerifiedDevNull();
-                        Libc.Check(Libc.Mount(SecurePath.FdPath(devNull), SecurePath.FdPath(fd), null, Libc.MS_BIND, null), $"{field}: bind /dev/null");
-                    }
-                }
-                finally
-                {
-                    Libc.Close(fd);
-                }
-            }
+            });
         }
         finally
         {
-            Libc.Close(root);
             if (devNull >= 0) Libc.Close(devNull);
         }
     }
@@ -61,7 +43,16 @@ internal static class MaskedPaths
     }
 
     /// <summary>Bind each path onto itself and remount it read-only (keeping nosuid/nodev/noexec locks).</summary>
-    public static void ReadOnly(IReadOnlyList<string>? paths)
+    public static void ReadOnly(IReadOnlyList<string>? paths) =>
+        ForEachExisting("linux.readonlyPaths", paths, (root, fd, path, field) =>
+        {
+            Libc.Check(Libc.Mount(SecurePath.FdPath(fd), SecurePath.FdPath(fd), null, Libc.MS_BIND | Libc.MS_REC, null), $"{field}: bind");
+            RemountReadOnly(root, path, field);
+        });
+
+    /// <summary>Resolves each path inside the (new) root and hands over an O_PATH fd; paths the
+    /// container does not have are skipped, as runc does.</summary>
+    private static void ForEachExisting(string list, IReadOnlyList<string>? paths, Action<int, int, string, string> apply)
     {
         if (paths == null || paths.Count == 0)
             return;
@@ -70,7 +61,7 @@ internal static class MaskedPaths
         {
             for (int i = 0; i < paths.Count; i++)
             {
-                var field = $"linux.readonlyPaths[{i}] ({paths[i]})";
+                var field = $"{list}[{i}] ({paths[i]})";
                 int fd = SecurePath.TryOpen(root, paths[i]);
                 if (fd == -1)
                 {
@@ -79,13 +70,12 @@ internal static class MaskedPaths
                 }
                 try
                 {
-                    Libc.Check(Libc.Mount(SecurePath.FdPath(fd), SecurePath.FdPath(fd), null, Libc.MS_BIND | Libc.MS_REC, null), $"{field}: bind");
+                    apply(root, fd, paths[i], field);
                 }
                 finally
                 {
                     Libc.Close(fd);
                 }
-                RemountReadOnly(root, paths[i], field);
             }
         }
         finally
