@@ -39,11 +39,17 @@ public static partial class Profile
 
     private static void DebugLogProfile(Spawner sp, Subject s, Bundles bundles, string tag, string work, int runs)
     {
-        Console.WriteLine($"## Stages from `--debug` logs (median of {runs} runs of create, start, delete)\n");
-        var perStage = new Dictionary<string, List<double>>();
-        var order = new List<string>();
+        Console.WriteLine($"## Stages from `--debug` logs (median of {runs} runs per command)\n");
+        Console.WriteLine("Each row is a stage: from its log line to the next one (the last until the command exits); the first row is the");
+        Console.WriteLine("process start up to its first log line. Lines from the container's init (\"create init: …\", \"exec init: …\") carry the");
+        Console.WriteLine("init's own clock readings, forwarded through the runtime.\n");
+        // Per command: stage → durations, in the order stages first appeared.
+        var perCommand = new Dictionary<string, (List<string> Order, Dictionary<string, List<double>> Ms, List<double> Total)>();
+        var execId = $"{tag}-profile-exec";
         try
         {
+            sp.Run(s.Exe, s.Run(bundles.True, $"{tag}-profile-warm"));
+            sp.Run(s.Exe, ["--root", s.Root, "run", "--detach", "--bundle", bundles.Sleep, execId]);
             for (int i = 0; i < runs; i++)
             {
                 var id = $"{tag}-profile-{i}";
@@ -51,36 +57,49 @@ public static partial class Profile
                 File.Delete(log);
                 string[] G(params string[] cmd) => ["--root", s.Root, "--debug", "--log", log, "--log-format", "json", .. cmd];
                 foreach (var (name, args) in new[] {
-                    ("create", G("create", "--bundle", bundles.True, id)), ("start", G("start", id)), ("delete", G("delete", id)) })
+                    ("create", G("create", "--bundle", bundles.True, id)), ("start", G("start", id)), ("delete", G("delete", id)),
+                    ("run", G("run", "--bundle", bundles.True, id + "-run")), ("exec", G("exec", execId, "/bin/true")) })
                 {
                     var before = File.Exists(log) ? File.ReadAllLines(log).Length : 0;
                     var spawned = DateTimeOffset.UtcNow;
                     var f = sp.Run(s.Exe, args);
                     var exited = spawned + TimeSpan.FromMilliseconds(f.Ms);
                     if (name == "start") Thread.Sleep(50);   // let /bin/true exit before delete
-                    var lines = File.Exists(log) ? File.ReadAllLines(log).Skip(before).Select(ParseLine).OfType<(DateTimeOffset T, string Stage)>().OrderBy(l => l.T).ToList() : [];
+                    var lines = File.ReadAllLines(log).Skip(before).Select(ParseLine).OfType<(DateTimeOffset T, string Stage)>().OrderBy(l => l.T).ToList();
                     if (lines.Count == 0)
-                        throw new CommandFailed($"`{name}` wrote no timed lines to its --debug log");
-                    var marks = lines.Prepend((spawned, $"{name}: spawn → first log line")).Append((exited, "")).ToList();
+                        throw new CommandFailed($"`{name}` wrote no stage lines to its --debug log");
+                    var marks = lines.Prepend((spawned, "process start (spawn → first log line)")).Append((exited, "")).ToList();
+                    if (!perCommand.TryGetValue(name, out var c))
+                        perCommand[name] = c = ([], [], []);
+                    c.Total.Add(f.Ms);
                     for (int k = 0; k + 1 < marks.Count; k++)
                     {
-                        var stage = marks[k].Item2.StartsWith(name + ":", StringComparison.Ordinal) ? marks[k].Item2 : $"{name}: {marks[k].Item2}";
-                        if (!perStage.TryGetValue(stage, out var list)) { perStage[stage] = list = []; order.Add(stage); }
+                        var stage = marks[k].Item2;
+                        if (!c.Ms.TryGetValue(stage, out var list)) { c.Ms[stage] = list = []; c.Order.Add(stage); }
                         list.Add(Math.Max(0, (marks[k + 1].Item1 - marks[k].Item1).TotalMilliseconds));
                     }
                 }
             }
-            double total = order.Sum(st => Stats.Median(perStage[st]));
-            Console.WriteLine("| stage | median ms | share |\n|---|---:|---:|");
-            foreach (var st in order)
+            foreach (var (name, c) in perCommand)
             {
-                double m = Stats.Median(perStage[st]);
-                Console.WriteLine($"| {st} | {Report.F(m)} | {m / total:P0} |");
+                double total = Stats.Median(c.Total);
+                Console.WriteLine($"### `{name}`: {Report.F(total)} ms (median wall time)\n");
+                Console.WriteLine("| stage | median ms | share |\n|---|---:|---:|");
+                foreach (var st in c.Order)
+                {
+                    double m = Stats.Median(c.Ms[st]);
+                    Console.WriteLine($"| {st} | {Report.F(m)} | {m / total:P0} |");
+                }
+                Console.WriteLine();
             }
         }
         catch (CommandFailed e)
         {
             Console.WriteLine($"n/a: {e.Message}");
+        }
+        finally
+        {
+            try { sp.Run(s.Exe, s.Delete(execId, force: true)); } catch (CommandFailed) { /* Cleanup.All removes what is left */ }
         }
         Console.WriteLine();
     }

@@ -90,12 +90,17 @@ public sealed class CgroupPaths
         return path.StartsWith('/') ? "/" + joined : joined;
     }
 
-    private static string RelativeTo(string cgroup, string mountRoot, string hierarchy)
+    private static string RelativeTo(string cgroup, string mountRoot, string hierarchy) =>
+        TryRelativeTo(cgroup, mountRoot)
+        ?? throw new RuntimeException($"linux.cgroupsPath: the runtime's own {hierarchy} cgroup {cgroup} is outside what is mounted ({mountRoot})");
+
+    /// <summary>A cgroup's path below a mount whose root is <paramref name="mountRoot"/>, or null when the mount doesn't show it.</summary>
+    internal static string? TryRelativeTo(string cgroup, string mountRoot)
     {
         if (mountRoot == "/") return cgroup;
         if (cgroup == mountRoot) return "/";
         if (cgroup.StartsWith(mountRoot + "/", StringComparison.Ordinal)) return cgroup[mountRoot.Length..];
-        throw new RuntimeException($"linux.cgroupsPath: the runtime's own {hierarchy} cgroup {cgroup} is outside what is mounted ({mountRoot})");
+        return null;
     }
 
     private static string Join(string dir, string inner) => dir.TrimEnd('/') + "/" + inner.TrimStart('/');

@@ -106,6 +106,7 @@ internal static class ExecCommand
     {
         if (o.Cgroups.Length > 0)
             throw new NotImplementedYetException("exec --cgroup");
+        Runtime.Cgroups.CgroupWarmup.Begin(Runtime.Cgroups.CgroupLayout.Detect()); // before loading the process: see CgroupWarmup
         Spec.Process process;
         if (o.Process != null && o.Args.Length > 0)
             throw new RuntimeException("exec: --process and a command line are mutually exclusive (the process file has its args)");

@@ -112,7 +112,6 @@ internal static class RuntimeCli
 
     public static int Run(string[] args)
     {
-        long started = Stopwatch.GetTimestamp();
         var p = Parse(args);
         if (p.Globals is { } g)
         {
@@ -147,7 +146,7 @@ internal static class RuntimeCli
 
         var command = p.Command!;
         if (Log.IsDebugEnabled)
-            Log.Debug($"{command.Name}: command line parsed in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F3} ms");
+            Log.Stage($"{command.Name}: command line parsed");
         try
         {
             return command.Invoke(p.Globals!, p.Options!);

@@ -20,6 +20,9 @@ internal static class Creator
     public static ContainerRecord Create(CreateRequest r)
     {
         ContainerId.Validate(r.Id);
+        var layout = CgroupLayout.Detect();
+        CgroupWarmup.Begin(layout);
+        Logging.Log.Stage("create: load config");
         var config = ConfigLoader.Load(string.IsNullOrEmpty(r.Bundle) ? "." : r.Bundle);
         foreach (var w in config.Warnings)
             Logging.Log.Warn(w);
@@ -27,6 +30,7 @@ internal static class Creator
         var process = spec.Process!;
         var rootfs = config.RootfsPath!;
         var bootstrap = NamespacePlan.ForCreate(spec);
+        Logging.Log.Stage("create: seccomp, console, state dir");
         var seccomp = SeccompSetup.Compile(r.Root, spec.Linux?.Seccomp);
         int preserve = r.PreserveFds + ListenFds();
 
@@ -56,22 +60,32 @@ internal static class Creator
                 {
                     Mode = "create", Id = r.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = r.NoPivot,
                     NoNewKeyring = r.NoNewKeyring, PreserveFds = preserve, ListenFds = preserve - r.PreserveFds,
-                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd, HasSeccomp = seccomp != null,
+                    ConsoleSocketFd = console?.Fd ?? -1, FifoFd = fifoFd.Fd, HasSeccomp = seccomp != null, Debug = Logging.Log.IsDebugEnabled,
                     AppArmorEnabled = HostFacts.Current.AppArmorEnabled, SelinuxEnabled = HostFacts.Current.SELinuxEnabled,
                 };
-                // The init joins its cgroup before any namespace or mount exists, so everything it
-                // and the container ever fork is accounted and limited.
-                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings, beforeBootstrap: pid =>
+                // A new cgroup namespace is rooted where the init is when it unshares: the init joins its
+                // cgroup before the constructor stage then. Otherwise the cgroup is made and joined once
+                // the init runs, so the kernel's wait for the first move (see CgroupWarmup) overlaps the
+                // init's start and mounts: the init forks nothing and runs no hook before it asks for the
+                // prestart hooks, and we answer that only after the join.
+                bool joinEarly = NamespacePlan.Creates(spec, "cgroup");
+                void MakeAndJoinCgroup(int pid)
                 {
-                    cgroup = CgroupManager.Create(CgroupLayout.Detect(), spec.Linux?.CgroupsPath, r.Id,
+                    Logging.Log.Stage("create: make and join cgroup");
+                    cgroup = CgroupManager.Create(layout, spec.Linux?.CgroupsPath, r.Id,
                         DeviceAllowList.Complete(spec.Linux?.Resources, spec.Linux?.Devices), Logging.Log.Warn);
                     record.Cgroup = cgroup.ToSavedPaths();
                     cgroup.Join(pid);
-                });
-                init.Channel.Send(InitMessage.Config, configBytes);
+                }
+                init = InitProcess.Start(bootstrap, preserve, spec.Linux?.UidMappings, spec.Linux?.GidMappings,
+                    beforeBootstrap: joinEarly ? MakeAndJoinCgroup : null);
+                Logging.Log.Stage("create: init's .NET runtime starts");
                 init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
                 if (seccomp != null)
                     init.Channel.Send(InitMessage.Seccomp, seccomp);
+                init.Channel.Send(InitMessage.Config, configBytes);
+                if (!joinEarly)
+                    MakeAndJoinCgroup(init.Pid);
             }
             console?.Dispose(); // the init has its own copies of the inherited fds now
             if (process.OomScoreAdj is { } adj)
@@ -80,6 +94,7 @@ internal static class Creator
             record.Pid = init.Pid;
             record.PidStartTime = ProcessInfo.StartTime(init.Pid) ?? 0;
             WaitUntilReady(init, spec, record, dir, () => prestartRan = true);
+            Logging.Log.Stage("create: write state");
             record.Ready = true;
             dir.Write(record);
             if (!string.IsNullOrEmpty(r.PidFile))
@@ -123,6 +138,7 @@ internal static class Creator
             switch (msg.Type)
             {
                 case InitMessage.HooksRequest:
+                    Logging.Log.Stage("create: prestart hooks");
                     dir.Write(record); // `state` now shows the pid while hooks run
                     // runtime-tools (hooks_stdin) and crun hand these hooks "created"; runc says "creating".
                     var state = new OciState { Id = record.Id, Pid = record.Pid, Bundle = record.Bundle, Status = ContainerStatus.Created, Annotations = record.Annotations };

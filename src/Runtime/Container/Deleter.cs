@@ -13,6 +13,7 @@ internal static unsafe class Deleter
 {
     public static void Delete(string root, string id, bool force)
     {
+        Logging.Log.Stage("delete: read state");
         var store = new StateStore(root);
         ContainerDir dir;
         try
@@ -32,6 +33,7 @@ internal static unsafe class Deleter
                 // The spec: deleting a container that is not stopped must fail (runc deletes created ones).
                 if (!force)
                     throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+                Logging.Log.Stage("delete: kill and wait");
                 if (record.Pid > 0)
                     KillAndWait(record);
             }
@@ -54,6 +56,7 @@ internal static unsafe class Deleter
     /// <summary>Removes the cgroups and the state, then runs poststop hooks; hook failures are warnings (all hooks run).</summary>
     public static void Destroy(ContainerDir dir, ContainerRecord record)
     {
+        Logging.Log.Stage("delete: remove cgroups, state; poststop hooks");
         if (record.Cgroup != null)
             CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn).Destroy();
         dir.Remove();

@@ -25,6 +25,7 @@ internal static class Executor
         int pid, proxyEnd;
         int initPidfd;
         ContainerRecord record;
+        Logging.Log.Stage("exec: read state");
         using (var dir = new StateStore(r.Root).Open(r.Id))
         {
             record = dir.Read();
@@ -56,6 +57,7 @@ internal static class Executor
             return 0;
         using var proxy = proxyEnd >= 0 ? new TtyProxy(proxyEnd) : null;
         if (proxyEnd >= 0) Libc.Close(proxyEnd);
+        Logging.Log.Stage("exec: process runs");
         int code = Foreground.Wait(pid, sig => Libc.Kill(pid, sig));
         proxy?.Dispose();
         return code;
@@ -70,20 +72,23 @@ internal static class Executor
             (ours, theirs) = ConsoleSocket.Pair();
         using var console = ConsoleSocket.Connect(r.ConsoleSocket, r.Process.Terminal, preserve, theirs);
         if (theirs >= 0) Libc.Close(theirs);
-        using var init = InitProcess.Start(NamespacePlan.ForExec(record.Pid), preserve, null, null, beforeBootstrap: pid =>
-        {
-            if (record.Cgroup != null)
-                CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn).Join(pid);
-        });
+        using var init = InitProcess.Start(NamespacePlan.ForExec(record.Pid), preserve, null, null, beforeBootstrap: null);
         try
         {
+            // Joined while the process's .NET runtime starts (the kernel's wait, see CgroupWarmup, overlaps
+            // it); the process waits for its options, sent after, so it runs nothing of its own outside.
+            if (record.Cgroup != null)
+            {
+                Logging.Log.Stage("exec: join cgroup");
+                CgroupManager.FromSavedPaths(record.Cgroup, Logging.Log.Warn).Join(init.Pid);
+            }
             var options = new InitOptions
             {
-                Mode = "exec", Id = record.Id, Bundle = record.Bundle, Rootfs = record.Rootfs,
+                Mode = "exec", Debug = Logging.Log.IsDebugEnabled, Id = record.Id, Bundle = record.Bundle, Rootfs = record.Rootfs,
                 PreserveFds = preserve, Process = r.Process, ConsoleSocketFd = console?.Fd ?? -1, HasSeccomp = r.Seccomp != null,
                 AppArmorEnabled = HostFacts.Current.AppArmorEnabled, SelinuxEnabled = HostFacts.Current.SELinuxEnabled,
             };
-            init.Channel.Send(InitMessage.Config, "{}"u8);
+            Logging.Log.Stage("exec: init's .NET runtime starts");
             init.Channel.Send(InitMessage.Options, JsonSerializer.SerializeToUtf8Bytes(options, InitJsonContext.Default.InitOptions));
             var compiled = r.Seccomp != null ? SeccompSetup.Compile(r.Root, r.Seccomp) : null;
             if (r.Seccomp != null)

@@ -42,6 +42,7 @@ internal static class Runner
         if (detach)
             return 0;
 
+        Logging.Log.Stage("run: container runs");
         int exitCode = Foreground.Reap(record.Pid);
         proxy?.Dispose();
         if (!keep)

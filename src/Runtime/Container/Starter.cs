@@ -11,6 +11,7 @@ internal static unsafe class Starter
 {
     public static ContainerRecord Start(string root, string id)
     {
+        Logging.Log.Stage("start: read state");
         using var dir = new StateStore(root).Open(id);
         var record = dir.Read();
         var status = ContainerStatus.Of(record, dir);
@@ -21,7 +22,9 @@ internal static unsafe class Starter
             case ContainerStatus.Running: throw new RuntimeException("cannot start an already running container");
             default: throw new RuntimeException($"cannot start a container in the {status} state");
         }
+        Logging.Log.Stage("start: release init (exec fifo) until it execs");
         ReleaseInit(dir, record);
+        Logging.Log.Stage("start: write state, poststart hooks");
         record.Started = true;
         dir.Write(record);
 

@@ -24,6 +24,7 @@ internal static unsafe class ContainerInit
         // The host's procfs, verified, kept across pivot_root: sysctls and the fifo go through it.
         using var proc = ProcFs.Open("/proc");
 
+        channel.Stage("create init: mounts");
         RootfsBuilder.Prepare(spec, o.Rootfs, o.Bundle, NamespacePlan.Creates(spec, "network"), NamespacePlan.Has(spec, "cgroup"), userNs, o.SelinuxEnabled);
 
         channel.Send(InitMessage.HooksRequest);
@@ -32,6 +33,7 @@ internal static unsafe class ContainerInit
         var state = new OciState { Id = o.Id, Pid = hostPid, Bundle = o.Bundle, Status = "created", Annotations = spec.Annotations };
         HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", state);
 
+        channel.Stage("create init: pivot_root");
         if (!mountNs)
         {
             // Without a mount namespace a pivot would move the host's root: confine by chroot only.
@@ -46,6 +48,7 @@ internal static unsafe class ContainerInit
             RootfsBuilder.ApplyRootPropagation(spec);
         if (process.Terminal)
             Terminal.Pty.Setup(o.ConsoleSocketFd, process.ConsoleSize, mountConsole: true);
+        channel.Stage("create init: masked paths, hostname, sysctl, process attributes");
         RootfsBuilder.Finish(spec);
 
         SetHostnames(spec);
@@ -73,6 +76,7 @@ internal static unsafe class ContainerInit
         var path = ProcessSetup.LookPath(process);
         ProcessSetup.CloseFdsOnExec(o.PreserveFds);
 
+        channel.Stage("create init: seccomp, ready");
         seccomp.LoadBeforeReady(channel);
         channel.Send(InitMessage.Ready);
         WaitForStart(proc, fifo);

@@ -8,9 +8,10 @@ namespace Runtime.Init;
 /// every namespace of the container's init; only the process's own attributes remain.</summary>
 internal static class ExecInit
 {
-    public static void Run(InitChannel channel, Spec.Spec spec, InitOptions o, Seccomp.CompiledFilter? filter)
+    public static void Run(InitChannel channel, InitOptions o, Seccomp.CompiledFilter? filter)
     {
         var process = o.Process ?? throw new RuntimeException("exec: no process given");
+        channel.Stage("exec init: process attributes");
         using var proc = ProcFs.Open("/proc");
         Security.AppArmor.ApplyOnExec(proc, process.ApparmorProfile, process.NoNewPrivileges, o.AppArmorEnabled);
         var seccomp = new SeccompStep(filter, process, proc, o.SelinuxEnabled);

@@ -25,6 +25,8 @@ public sealed class InitOptions
     /// <summary>Host LSM state, detected by the parent: after pivot_root the container's /sys hides the host's.</summary>
     public bool AppArmorEnabled { get; set; }
     public bool SelinuxEnabled { get; set; }
+    /// <summary>The parent runs with --debug: report stages (<see cref="Process.InitChannel.Stage"/>).</summary>
+    public bool Debug { get; set; }
     /// <summary>Inherited fd of the connected console socket when process.terminal is set, else -1.</summary>
     public int ConsoleSocketFd { get; set; } = -1;
 }

@@ -14,6 +14,17 @@ internal static unsafe partial class Libc
         public nint Zone;
     }
 
+    public const int CLOCK_REALTIME = 0;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec
+    {
+        public long Sec, Nsec;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    public static partial int ClockGetTime(int clock, Timespec* ts);
+
     [LibraryImport("libc", EntryPoint = "time")]
     public static partial long Time(long* t);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Runtime.Linux;
 
@@ -70,27 +69,32 @@ public static class Log
     public static void Debug(string msg) => Write(LogLevel.Debug, msg);
 
     /// <summary>
-    /// Times a stage for profiling: <c>using (Log.Time("create: load config")) { … }</c> logs
-    /// "create: load config: 0.412 ms" at debug level; costs nothing without --debug.
+    /// Marks where a stage of the command begins, for profiling (`bench.sh profile`): a debug line whose
+    /// "stage" field names it; the stage lasts until the next such line. With --debug every line's time
+    /// carries microseconds. Costs nothing without --debug.
     /// </summary>
-    public static Stage Time(string name) => new(name, IsDebugEnabled ? Stopwatch.GetTimestamp() : 0);
-
-    public readonly struct Stage(string name, long start) : IDisposable
+    public static void Stage(string name)
     {
-        public void Dispose()
-        {
-            if (start != 0)
-                Debug($"{name}: {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F3} ms");
-        }
+        if (IsDebugEnabled)
+            WriteAll(_fd, Format(LogLevel.Debug, name, LocalTime.Now(precise: true), name));
+    }
+
+    /// <summary>A stage that began in another process (the container's init) at <paramref name="unixNanos"/>.</summary>
+    public static void StageAt(long unixNanos, string name)
+    {
+        if (IsDebugEnabled)
+            WriteAll(_fd, Format(LogLevel.Debug, name, LocalTime.FromUnixNanos(unixNanos), name));
     }
 
     private static void Write(LogLevel level, string msg)
     {
         if (level < _threshold)
             return;
-        var now = LocalTime.Now();
-        WriteAll(_fd, _json ? LogFormat.Json(level, msg, now) : LogFormat.Text(level, msg, now));
+        WriteAll(_fd, Format(level, msg, LocalTime.Now(precise: IsDebugEnabled), stage: null));
     }
+
+    private static byte[] Format(LogLevel level, string msg, LocalTime time, string? stage) =>
+        _json ? LogFormat.Json(level, msg, time, stage) : LogFormat.Text(level, msg, time, stage);
 
     // Logging must never turn into a second failure: a full disk or a closed stderr loses the line, nothing more.
     private static unsafe void WriteAll(int fd, byte[] bytes)

@@ -27,8 +27,9 @@ public static class LogFormat
         _ => "error",
     };
 
-    /// <summary>One JSON object and a newline, keys in logrus's (sorted) order.</summary>
-    public static byte[] Json(LogLevel level, string msg, LocalTime time)
+    /// <summary>One JSON object and a newline, keys in logrus's (sorted) order; <paramref name="stage"/>
+    /// is the profiling field of <see cref="Log.Stage"/>.</summary>
+    public static byte[] Json(LogLevel level, string msg, LocalTime time, string? stage = null)
     {
         var buffer = new ArrayBufferWriter<byte>(64 + msg.Length);
         using (var w = new Utf8JsonWriter(buffer, JsonOptions))
@@ -36,6 +37,8 @@ public static class LogFormat
             w.WriteStartObject();
             w.WriteString("level"u8, LevelName(level));
             w.WriteString("msg"u8, msg);
+            if (stage != null)
+                w.WriteString("stage"u8, stage);
             w.WriteString("time"u8, time.ToRfc3339());
             w.WriteEndObject();
         }
@@ -44,13 +47,18 @@ public static class LogFormat
     }
 
     /// <summary>logrus's TextFormatter without colours: <c>time="…" level=error msg="…"</c> and a newline.</summary>
-    public static byte[] Text(LogLevel level, string msg, LocalTime time)
+    public static byte[] Text(LogLevel level, string msg, LocalTime time, string? stage = null)
     {
         var sb = new StringBuilder(48 + msg.Length);
         sb.Append("time=");
         AppendValue(sb, time.ToRfc3339());
         sb.Append(" level=").Append(LevelName(level)).Append(" msg=");
         AppendValue(sb, msg);
+        if (stage != null)
+        {
+            sb.Append(" stage=");
+            AppendValue(sb, stage);
+        }
         sb.Append('\n');
         return Encoding.UTF8.GetBytes(sb.ToString());
     }

@@ -13,7 +13,7 @@ internal enum InitMessage : uint
     UsermapAck = 3,
     ChildPid = 4,
     Error = 5,
-    /// <summary>parent → init: config.json bytes.</summary>
+    /// <summary>parent → init: config.json bytes (create only; after Options and Seccomp).</summary>
     Config = 16,
     /// <summary>parent → init: <see cref="Init.InitOptions"/> JSON.</summary>
     Options = 17,
@@ -30,6 +30,9 @@ internal enum InitMessage : uint
     /// <summary>init → parent: u32 fd number of the seccomp notify listener in the init; the parent
     /// copies it (pidfd_getfd) to the agent at listenerPath and answers with the same type.</summary>
     SeccompListener = 23,
+    /// <summary>init → parent, with --debug only: i64 wall-clock nanoseconds and the name of a stage of
+    /// the init that began then; the parent writes it to its log (see <see cref="Logging.Log.StageAt"/>).</summary>
+    Stage = 24,
 }
 
 /// <summary>Framed messages (u32 type, u32 length, payload) over the init socket.</summary>
@@ -38,6 +41,20 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
     public const int MaxPayload = 16 << 20;
 
     public int Fd { get; private set; } = fd;
+
+    /// <summary>Set in the init when the parent runs with --debug: <see cref="Stage"/> then reports.</summary>
+    public bool TraceStages { get; set; }
+
+    /// <summary>Init side: a stage begins now, or began at <paramref name="unixNanos"/>.</summary>
+    public void Stage(string name, long unixNanos = 0)
+    {
+        if (!TraceStages)
+            return;
+        var payload = new byte[8 + Encoding.UTF8.GetByteCount(name)];
+        BinaryPrimitives.WriteInt64LittleEndian(payload, unixNanos != 0 ? unixNanos : Logging.LocalTime.UnixNanos());
+        Encoding.UTF8.GetBytes(name, payload.AsSpan(8));
+        Send(InitMessage.Stage, payload);
+    }
 
     public void Send(InitMessage type, ReadOnlySpan<byte> payload)
     {
@@ -52,8 +69,20 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
 
     public void Send(InitMessage type) => Send(type, ReadOnlySpan<byte>.Empty);
 
-    /// <summary>Next message, or null at end of stream (the peer exited).</summary>
+    /// <summary>Next message, or null at end of stream (the peer exited). Stage reports go to the log on the way.</summary>
     public (InitMessage Type, byte[] Payload)? Receive()
+    {
+        while (true)
+        {
+            var msg = ReceiveFrame();
+            if (msg is not { Type: InitMessage.Stage } stage)
+                return msg;
+            if (stage.Payload.Length >= 8)
+                Logging.Log.StageAt(BinaryPrimitives.ReadInt64LittleEndian(stage.Payload), Encoding.UTF8.GetString(stage.Payload.AsSpan(8)));
+        }
+    }
+
+    private (InitMessage Type, byte[] Payload)? ReceiveFrame()
     {
         Span<byte> header = stackalloc byte[8];
         if (!ReadAll(header, allowEof: true))

@@ -44,6 +44,7 @@ internal sealed class InitProcess : IDisposable
         }
 
         int exe = -1, pid;
+        Logging.Log.Stage("spawn init (sealed exe)");
         try
         {
             exe = SealedExe.Create();
@@ -65,6 +66,7 @@ internal sealed class InitProcess : IDisposable
         try
         {
             beforeBootstrap?.Invoke(pid);
+            Logging.Log.Stage("constructor stage (namespaces)");
             channel.Send(InitMessage.Bootstrap, bootstrap.Encode());
             init.Handshake(uidMappings, gidMappings);
             return init;
