@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Runtime.Cgroups;
 
 /// <summary>
@@ -10,11 +8,11 @@ namespace Runtime.Cgroups;
 /// </summary>
 public sealed class CgroupPaths
 {
-    [JsonPropertyName("v1")] public Dictionary<string, string> V1 { get; set; } = new(StringComparer.Ordinal);
-    [JsonPropertyName("unified")] public string? Unified { get; set; }
+    /// <summary>Saved in state.json as "v1" and "unified" (<see cref="State.ContainerRecordJson"/>).</summary>
+    public Dictionary<string, string> V1 { get; set; } = new(StringComparer.Ordinal);
+    public string? Unified { get; set; }
 
     /// <summary>Every directory, v1 ones first (each once: co-mounted controllers share one).</summary>
-    [JsonIgnore]
     public IEnumerable<string> AllDirs => V1.Values.Distinct(StringComparer.Ordinal).Concat(Unified is { } u ? [u] : []);
 
     /// <summary>

@@ -66,8 +66,8 @@ internal static class Creator
                 // A new cgroup namespace is rooted where the init is when it unshares: the init joins its
                 // cgroup before the constructor stage then. Otherwise the cgroup is made and joined once
                 // the init runs, so the kernel's wait for the first move (see CgroupWarmup) overlaps the
-                // init's start and mounts: the init forks nothing and runs no hook before it asks for the
-                // prestart hooks, and we answer that only after the join.
+                // init's .NET start and config parsing; the init waits for CgroupJoined before it mounts
+                // or forks anything.
                 bool joinEarly = NamespacePlan.Creates(spec, "cgroup");
                 void MakeAndJoinCgroup(int pid)
                 {
@@ -86,6 +86,7 @@ internal static class Creator
                 init.Channel.Send(InitMessage.Config, configBytes);
                 if (!joinEarly)
                     MakeAndJoinCgroup(init.Pid);
+                init.Channel.Send(InitMessage.CgroupJoined);
             }
             console?.Dispose(); // the init has its own copies of the inherited fds now
             if (process.OomScoreAdj is { } adj)

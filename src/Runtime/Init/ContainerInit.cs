@@ -24,6 +24,8 @@ internal static unsafe class ContainerInit
         // The host's procfs, verified, kept across pivot_root: sysctls and the fifo go through it.
         using var proc = ProcFs.Open("/proc");
 
+        channel.Stage("create init: wait for the cgroup join");
+        channel.Expect(InitMessage.CgroupJoined, "init: waiting for the cgroup join");
         channel.Stage("create init: mounts");
         RootfsBuilder.Prepare(spec, o.Rootfs, o.Bundle, NamespacePlan.Creates(spec, "network"), NamespacePlan.Has(spec, "cgroup"), userNs, o.SelinuxEnabled);
 

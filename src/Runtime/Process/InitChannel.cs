@@ -33,6 +33,9 @@ internal enum InitMessage : uint
     /// <summary>init → parent, with --debug only: i64 wall-clock nanoseconds and the name of a stage of
     /// the init that began then; the parent writes it to its log (see <see cref="Logging.Log.StageAt"/>).</summary>
     Stage = 24,
+    /// <summary>parent → init (create): the init is in its cgroup now; it mounts (cgroupfs binds follow
+    /// its /proc/self/cgroup) and forks only after this.</summary>
+    CgroupJoined = 25,
 }
 
 /// <summary>Framed messages (u32 type, u32 length, payload) over the init socket.</summary>

@@ -1,10 +1,10 @@
-using System.Text.Json.Serialization;
 using Runtime.Spec;
 
 namespace Runtime.State;
 
 /// <summary>What the runtime remembers about a container between commands (state.json in its state
-/// directory). The live status is not stored: it is derived from the init process and the exec fifo.</summary>
+/// directory; see <see cref="ContainerRecordJson"/>). The live status is not stored: it is derived from the
+/// init process and the exec fifo.</summary>
 public sealed class ContainerRecord
 {
     public string Id { get; set; } = "";
@@ -33,12 +33,4 @@ public sealed class ContainerRecord
     public LinuxSeccomp? Seccomp { get; set; }
     /// <summary>process.terminal: the init's stdio is a pty whose master went to the console socket.</summary>
     public bool Terminal { get; set; }
-}
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ContainerRecord))]
-[JsonSerializable(typeof(Cgroups.CgroupPaths))]
-internal sealed partial class StateJsonContext : JsonSerializerContext
-{
 }

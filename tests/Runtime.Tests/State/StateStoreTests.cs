@@ -82,6 +82,55 @@ public class StateStoreTests
     }
 
     [Test]
+    public void EveryFieldRoundTrips()
+    {
+        var record = new ContainerRecord
+        {
+            Id = "c1", Bundle = "/b", Rootfs = "/b/rootfs", Pid = 42, PidStartTime = 123456789012UL,
+            Created = new DateTimeOffset(2026, 11, 23, 10, 2, 3, 456, TimeSpan.FromHours(2)), Owner = "root",
+            Annotations = new() { ["a"] = "1", ["quote\"d"] = "é" },
+            Poststart = [new global::Runtime.Spec.Hook { Path = "/bin/true", Args = ["true", "x"], Timeout = 5 }],
+            Poststop = [new global::Runtime.Spec.Hook { Path = "/bin/false", Env = ["A=B"] }],
+            Cgroup = new global::Runtime.Cgroups.CgroupPaths { V1 = { ["memory"] = "/sys/fs/cgroup/memory/c1", ["cpu,cpuacct"] = "/sys/fs/cgroup/cpu,cpuacct/c1" }, Unified = "/sys/fs/cgroup/unified/c1" },
+            PrivatePidNamespace = true, NamespaceTypes = ["pid", "mount"], Started = true, Ready = true, Terminal = true,
+            Seccomp = new global::Runtime.Spec.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Syscalls = [new global::Runtime.Spec.LinuxSyscall { Names = ["getcwd"], Action = "SCMP_ACT_ALLOW" }] },
+        };
+        var back = ContainerRecordJson.Read(ContainerRecordJson.Write(record));
+        Assert.That(ContainerRecordJson.Write(back), Is.EqualTo(ContainerRecordJson.Write(record)), "a second write is byte-identical");
+        Assert.That((back.Id, back.Bundle, back.Rootfs, back.Pid, back.PidStartTime, back.Created, back.Owner),
+            Is.EqualTo((record.Id, record.Bundle, record.Rootfs, record.Pid, record.PidStartTime, record.Created, record.Owner)));
+        Assert.That(back.Annotations, Is.EquivalentTo(record.Annotations));
+        Assert.That((back.Poststart![0].Path, back.Poststart[0].Timeout, back.Poststop![0].Env![0]), Is.EqualTo(("/bin/true", (int?)5, "A=B")));
+        Assert.That(back.Cgroup!.V1, Is.EquivalentTo(record.Cgroup.V1));
+        Assert.That(back.Cgroup.Unified, Is.EqualTo(record.Cgroup.Unified));
+        Assert.That((back.PrivatePidNamespace, back.Started, back.Ready, back.Terminal), Is.EqualTo((true, true, true, true)));
+        Assert.That(back.Seccomp!.Syscalls![0].Names, Is.EqualTo(new[] { "getcwd" }));
+    }
+
+    [Test]
+    public void StateOfTheSerializersShapeIsRead()
+    {
+        // The camelCase shape System.Text.Json wrote before the hand-written reader; unknown fields are skipped.
+        var json = """{"id":"c1","bundle":"/b","rootfs":"/r","pid":7,"pidStartTime":9,"created":"2026-11-23T10:00:00+00:00","owner":"root","cgroup":{"v1":{"pids":"/p"},"unified":null},"privatePidNamespace":false,"future":{"x":[1,2]},"started":false,"ready":true,"terminal":false}""";
+        var r = ContainerRecordJson.Read(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.That((r.Id, r.Pid, r.PidStartTime, r.Ready, r.Cgroup!.V1["pids"], r.Cgroup.Unified), Is.EqualTo(("c1", 7, 9UL, true, "/p", (string?)null)));
+    }
+
+    [TestCase("""{"id":"c1","pid":"seven"}""")]
+    [TestCase("""{"id":"c1","annotations":[1]}""")]
+    [TestCase("""{"id":"c1",""")]
+    [TestCase("""[]""")]
+    public void AValueOfTheWrongTypeIsACorruptState(string json)
+    {
+        var store = new StateStore(_root);
+        using (var dir = store.CreateNew("c1"))
+            File.WriteAllText(Path.Combine(dir.Path, "state.json"), json);
+        using var again = store.Open("c1");
+        var e = Assert.Throws<RuntimeException>(() => again.Read())!;
+        Assert.That(e.Message, Does.Contain("corrupt state file"));
+    }
+
+    [Test]
     public void CorruptStateIsAClearError()
     {
         var store = new StateStore(_root);
