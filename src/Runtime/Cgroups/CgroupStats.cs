@@ -132,8 +132,8 @@ public sealed class HugetlbStats
 /// <summary>Intel RDT is not a cgroup; runc prints an empty object when it is unused.</summary>
 public sealed class IntelRdtStats;
 
-/// <summary>The cgroups area's JSON (source-generated: native AOT): stats events and the saved paths.</summary>
+/// <summary>The cgroups area's JSON (source-generated: native AOT): stats events (`events`). The saved
+/// paths are written with the rest of state.json (State/ContainerRecordJson).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CgroupEvent))]
-[JsonSerializable(typeof(CgroupPaths))]
 internal sealed partial class CgroupsJsonContext : JsonSerializerContext;

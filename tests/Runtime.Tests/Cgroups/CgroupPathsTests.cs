@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NUnit.Framework;
 using Runtime.Cgroups;
 
@@ -79,17 +78,5 @@ public class CgroupPathsTests
     {
         var e = Assert.Throws<RuntimeException>(() => Resolve(given));
         Assert.That(e!.Message, Does.StartWith("linux.cgroupsPath: ").And.Contain(why));
-    }
-
-    [Test]
-    public void SavedPathsRoundTripThroughJson()
-    {
-        var p = Resolve("/x");
-        var json = JsonSerializer.Serialize(p, CgroupsJsonContext.Default.CgroupPaths);
-        Assert.That(json, Does.Contain("\"v1\":{").And.Contain("\"unified\":\"/sys/fs/cgroup/unified/x\""));
-        var back = JsonSerializer.Deserialize(json, CgroupsJsonContext.Default.CgroupPaths)!;
-        Assert.That(back.V1, Is.EqualTo(p.V1));
-        Assert.That(back.Unified, Is.EqualTo(p.Unified));
-        Assert.That(back.AllDirs, Is.EqualTo(p.AllDirs));
     }
 }
