@@ -12,8 +12,6 @@ namespace Runtime.Spec;
 [JsonSerializable(typeof(Spec))]
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(LinuxResources))]
-[JsonSerializable(typeof(ContainerStateView))]
-[JsonSerializable(typeof(List<ContainerStateView>))]
 [JsonSerializable(typeof(OciState))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(List<int>))]
