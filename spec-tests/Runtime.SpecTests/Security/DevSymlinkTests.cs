@@ -63,14 +63,27 @@ public class DevSymlinkTests : SpecTest
     {
         // /tmp is shared by everything on the host: the runtime must not make nodes or mounts there.
         var outside = new OutsideTheRootfs(H);
-        var before = Made.Where(n => Path.Exists(Path.Combine("/tmp", n))).ToList();
+        var before = Made.Where(n => Path.Exists(Path.Combine("/tmp", n)) || new FileInfo(Path.Combine("/tmp", n)).LinkTarget != null).ToList();
         var b = Bundle(Script).PrivateRootfs();
         if (!devTmpfs) b.RemoveMount("/dev");
         Directory.Delete(Path.Combine(b.Rootfs, "dev"), recursive: true);
         File.CreateSymbolicLink(Path.Combine(b.Rootfs, "dev"), "/tmp");
-        var (r, mounts) = Run(b, outside);
-        outside.AssertNothingEscaped(b.Rootfs, mounts, Made.Select(n => Path.Combine("/tmp", n)).ToArray());
-        Assert.That(Made.Where(n => Path.Exists(Path.Combine("/tmp", n))), Is.EquivalentTo(before), "device nodes or mounts appeared in the host's /tmp");
+        RuntimeResult r;
+        string mounts;
+        try
+        {
+            (r, mounts) = Run(b, outside);
+            outside.AssertNothingEscaped(b.Rootfs, mounts, Made.Select(n => Path.Combine("/tmp", n)).ToArray());
+            Assert.That(Made.Where(n => Path.Exists(Path.Combine("/tmp", n)) || new FileInfo(Path.Combine("/tmp", n)).LinkTarget != null),
+                Is.EquivalentTo(before), "device nodes or links appeared in the host's /tmp");
+        }
+        finally
+        {
+            // A runtime that fails this leaves its nodes and links in the host's /tmp: remove what it made.
+            foreach (var n in Made.Except(before).Select(n => Path.Combine("/tmp", n)))
+                if (new FileInfo(n).LinkTarget != null || File.Exists(n)) File.Delete(n);
+                else if (Directory.Exists(n) && !Directory.EnumerateFileSystemEntries(n).Any()) Directory.Delete(n);
+        }
         AssertRanOrRefused(r);
         if (r.ExitCode == 0 && devTmpfs)
             Assert.That(MountInfo.At(MountInfo.Read(mounts), b.Rootfs + "/tmp")?.FsType, Is.EqualTo("tmpfs"), "the /dev tmpfs went to the rootfs's /tmp");

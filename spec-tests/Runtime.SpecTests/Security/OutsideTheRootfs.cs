@@ -59,8 +59,20 @@ internal sealed class OutsideTheRootfs
     public static bool IsUnder(string path, string dir) => path == dir || path.StartsWith(dir.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>Every entry under <paramref name="dir"/> with its type, sorted (symlinks not followed).</summary>
-    public static string[] Tree(string dir) =>
-        new DirectoryInfo(dir).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(i => $"{Path.GetRelativePath(dir, i.FullName)} {(i.LinkTarget != null ? "link" : i is DirectoryInfo ? "dir" : "file")}")
-            .Order(StringComparer.Ordinal).ToArray();
+    public static string[] Tree(string dir)
+    {
+        var entries = new List<string>();
+        void Walk(DirectoryInfo d)
+        {
+            foreach (var i in d.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
+            {
+                bool link = i.LinkTarget != null;
+                entries.Add($"{Path.GetRelativePath(dir, i.FullName)} {(link ? "link" : i is DirectoryInfo ? "dir" : "file")}");
+                if (!link && i is DirectoryInfo sub)
+                    Walk(sub);
+            }
+        }
+        Walk(new DirectoryInfo(dir));
+        return entries.Order(StringComparer.Ordinal).ToArray();
+    }
 }
