@@ -211,7 +211,8 @@ static void join_namespaces(const struct bootstrap *bs)
 	int fds[NS_MAX_PATHS];
 	/* Open every path first: joining the mount namespace changes what later paths mean. */
 	for (int i = 0; i < bs->nspaths; i++) {
-		fds[i] = open(bs->nspath[i], O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO (or a device) given as a namespace path must fail in setns, not hang open. */
+		fds[i] = open(bs->nspath[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (fds[i] < 0)
 			bail("open %s namespace %s", nsname(bs->nstype[i]), bs->nspath[i]);
 	}
@@ -228,6 +229,17 @@ static void join_namespaces(const struct bootstrap *bs)
 	}
 }
 
+/*
+ * We hold host fds (the init socket, inherited fds) and, once forked into the container's pid
+ * namespace, its processes can see us: non-dumpable denies them ptrace and /proc/<pid>/fd (runc
+ * does the same). Managed Main keeps it so; execve of the container's program resets it.
+ */
+static void set_dumpable(int on)
+{
+	if (prctl(PR_SET_DUMPABLE, on, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE, %d)", on);
+}
+
 static void become_root(void)
 {
 	if (setresgid(0, 0, 0) < 0)
@@ -235,12 +247,10 @@ static void become_root(void)
 	if (setresuid(0, 0, 0) < 0)
 		bail("setresuid(0) in the user namespace (is uid 0 mapped?)");
 	/*
-	 * Changing ids made us non-dumpable, which makes our /proc/self files owned by the host's
-	 * root: we could no longer write timens_offsets and the like. Our binary is protected by
-	 * the read-only sealed copy, not by dumpability.
+	 * /proc/self files of a non-dumpable process belong to the host's root: we could no longer
+	 * write timens_offsets. Dumpable again only until the fork below (set_dumpable(0)).
 	 */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-		bail("prctl(PR_SET_DUMPABLE)");
+	set_dumpable(1);
 }
 
 static void write_timens_offsets(const char *offsets)
@@ -272,6 +282,7 @@ __attribute__((constructor)) static void nsexec(void)
 	unsetenv(NS_ENV_INITPIPE);
 	if (fcntl(init_pipe, F_SETFD, FD_CLOEXEC) < 0)
 		bail("fcntl init pipe");
+	set_dumpable(0);
 
 	static char buf[NS_MAX_BOOTSTRAP];
 	uint32_t len;
@@ -291,7 +302,9 @@ __attribute__((constructor)) static void nsexec(void)
 	if (bs.clone_flags & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0)
 			bail("unshare user namespace");
-		/* Only the parent, still in the outer namespace, may write arbitrary id maps. */
+		/* Only the parent, still in the outer namespace, may write arbitrary id maps; an
+		 * unprivileged parent can only open our uid_map and gid_map while we are dumpable. */
+		set_dumpable(1);
 		if (send_frame(NS_MSG_USERMAP_REQ, NULL, 0) < 0)
 			bail("nsexec: ask parent for id maps");
 		char ack[1];
@@ -305,6 +318,7 @@ __attribute__((constructor)) static void nsexec(void)
 		bail("unshare namespaces 0x%x", rest);
 	if (bs.timens_offsets && (bs.clone_flags & NS_CLONE_NEWTIME))
 		write_timens_offsets(bs.timens_offsets);
+	set_dumpable(0);
 
 	uint32_t pid;
 	/* A new (or joined) pid or time namespace only applies to children: fork once more. */

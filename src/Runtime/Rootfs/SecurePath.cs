@@ -77,12 +77,15 @@ internal static class SecurePath
         return Open(rootFd, path, what, Libc.O_DIRECTORY);
     }
 
-    /// <summary>Creates an empty regular file (a bind-mount target for a file) unless something exists there.</summary>
-    public static int CreateFile(int rootFd, string path, string what)
+    /// <summary>Creates an empty regular file (a bind-mount target for a file) unless something exists there.
+    /// With <paramref name="followLast"/> false a symlink in the last component is refused rather than
+    /// followed: the caller mounts onto exactly this name (/dev/console, CVE-2025-52565).</summary>
+    public static int CreateFile(int rootFd, string path, string what, bool followLast = true)
     {
-        int fd = TryOpen(rootFd, path);
+        int noFollow = followLast ? 0 : Libc.O_NOFOLLOW;
+        int fd = TryOpen(rootFd, path, noFollow);
         if (fd >= 0)
-            return fd;
+            return RefuseSymlink(fd, path, what);
         var dir = Path.GetDirectoryName(path.TrimEnd('/')) ?? "/";
         var name = Path.GetFileName(path.TrimEnd('/'));
         int dfd = MkdirAll(rootFd, dir, 0x1ed, what);
@@ -106,7 +109,19 @@ internal static class SecurePath
         {
             Libc.Close(dfd);
         }
-        return Open(rootFd, path, what);
+        return RefuseSymlink(Open(rootFd, path, what, noFollow), path, what);
+    }
+
+    /// <summary>An O_PATH|O_NOFOLLOW open of a symlink yields the link itself: never a mount target.</summary>
+    private static int RefuseSymlink(int fd, string path, string what)
+    {
+        int rc = Libc.Fstat(fd, out var st), errno = Libc.LastErrno;
+        if (rc == 0 && (st.Mode & Libc.S_IFMT) != Libc.S_IFLNK)
+            return fd;
+        Libc.Close(fd);
+        if (rc != 0)
+            throw new SyscallException($"{what}: stat {path} in the rootfs", errno);
+        throw new RuntimeException($"{what}: {path} in the rootfs is a symbolic link: refusing to mount over its target");
     }
 
     /// <summary>The /proc/self/fd path that mount(2) follows to the resolved inode.</summary>

@@ -14,7 +14,7 @@ public static partial class ContainerId
     public static void Validate(string? id)
     {
         if (string.IsNullOrEmpty(id))
-            throw new RuntimeException("invalid container ID: the ID must not be empty");
+            throw new RuntimeException("container id cannot be empty"); // runc's wording
         if (id.Length > MaxLength)
             throw new RuntimeException($"invalid container ID: longer than {MaxLength} characters");
         if (id is "." or ".." || !Valid().IsMatch(id))

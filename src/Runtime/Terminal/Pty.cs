@@ -56,7 +56,7 @@ internal static unsafe class Pty
         int root = Libc.Check(Libc.Open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), "open /");
         try
         {
-            int target = SecurePath.CreateFile(root, "/dev/console", "terminal: /dev/console");
+            int target = SecurePath.CreateFile(root, "/dev/console", "terminal: /dev/console", followLast: false);
             try
             {
                 Libc.Check(Libc.Mount(SecurePath.FdPath(slave), SecurePath.FdPath(target), null, Libc.MS_BIND, null),

@@ -29,7 +29,7 @@ public class StateStoreTests
     {
         var store = new StateStore(_root);
         var e = Assert.Throws<RuntimeException>(() => store.CreateNew(id))!;
-        Assert.That(e.Message, Does.StartWith("invalid container ID"));
+        Assert.That(e.Message, id.Length == 0 ? Is.EqualTo("container id cannot be empty") : Does.StartWith("invalid container ID"));
         Assert.That(Directory.Exists(_root), Is.False, "a rejected ID must not even create the root");
     }
 
