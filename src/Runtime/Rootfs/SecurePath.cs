@@ -85,7 +85,7 @@ internal static class SecurePath
         int noFollow = followLast ? 0 : Libc.O_NOFOLLOW;
         int fd = TryOpen(rootFd, path, noFollow);
         if (fd >= 0)
-            return RefuseSymlink(fd, path, what);
+            return followLast ? fd : RefuseSymlink(fd, path, what);
         var dir = Path.GetDirectoryName(path.TrimEnd('/')) ?? "/";
         var name = Path.GetFileName(path.TrimEnd('/'));
         int dfd = MkdirAll(rootFd, dir, 0x1ed, what);
@@ -109,10 +109,12 @@ internal static class SecurePath
         {
             Libc.Close(dfd);
         }
-        return RefuseSymlink(Open(rootFd, path, what, noFollow), path, what);
+        fd = Open(rootFd, path, what, noFollow);
+        return followLast ? fd : RefuseSymlink(fd, path, what);
     }
 
-    /// <summary>An O_PATH|O_NOFOLLOW open of a symlink yields the link itself: never a mount target.</summary>
+    /// <summary>An O_PATH|O_NOFOLLOW open of a symlink yields the link itself: never a mount target.
+    /// (A following open never yields a link, so only the no-follow case pays this fstat.)</summary>
     private static int RefuseSymlink(int fd, string path, string what)
     {
         int rc = Libc.Fstat(fd, out var st), errno = Libc.LastErrno;
